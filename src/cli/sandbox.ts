@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * usertesting-sandbox: runs the fake Results API until interrupted.
+ * `npm run sandbox -- --help` lists the flags.
+ */
+import { parseArgs } from "node:util";
+import { startSandbox } from "../sandbox/index.js";
+
+const HELP = `usertesting-sandbox: a local, deterministic UserTesting Results API
+
+Usage: npm run sandbox -- [options]
+
+Server
+  --port N                  port to listen on (default: a free port)
+  --host ADDR               address to bind (default 127.0.0.1)
+  --rate-limit N            requests per minute on the Results API endpoints, 0 = off (default 10)
+  --token-ttl SECONDS       lifetime of issued access tokens (default 3600)
+  --reel-generation-ms N    how long highlight reels stay GENERATING (default 2000)
+  --quiet                   do not log requests to stderr
+
+Data (deterministic for the same flags)
+  --seed S                  seed of the generated data (default 42)
+  --workspaces N            number of workspaces (default 3)
+  --tests-per-workspace N   tests in each workspace but the first (default 12)
+  --large-workspace-tests N tests in the first workspace; over 50 forces cursor paging (default 55)
+  --sessions-per-test N     average sessions of a test (default 8)
+  --large-test-sessions N   sessions of one interaction test; over 500 forces offset paging (default 620)
+  --huge-test-sessions N    sessions of one survey, e.g. 10600 to pass the offset-10000 cap (default 0)
+  --epoch N                 days of new sessions applied on top of the initial data (default 0);
+                            send SIGUSR2 to a running sandbox to advance one more day
+
+Faults (shares of API requests, drawn from the seed)
+  --fault-rate X            share answered 500, 502 or 503 (default 0)
+  --drop-rate X             share whose connection is dropped (default 0)
+  --slow-rate X             share delayed by --slow-ms (default 0)
+  --slow-ms N               delay of slow responses (default 1500)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`usertesting-sandbox: ${message}\nRun with --help for the flags.\n`);
+  process.exit(2);
+}
+
+function numberFlag(
+  values: Record<string, unknown>,
+  name: string,
+  { integer = true, min = 0, max = Number.POSITIVE_INFINITY } = {},
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    fail(
+      `--${name} must be ${integer ? "a whole number" : "a number"} from ${min}${Number.isFinite(max) ? ` to ${max}` : " up"}; got '${String(raw)}'.`,
+    );
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const flags = [
+    "port",
+    "host",
+    "rate-limit",
+    "token-ttl",
+    "reel-generation-ms",
+    "seed",
+    "workspaces",
+    "tests-per-workspace",
+    "large-workspace-tests",
+    "sessions-per-test",
+    "large-test-sessions",
+    "huge-test-sessions",
+    "epoch",
+    "fault-rate",
+    "drop-rate",
+    "slow-rate",
+    "slow-ms",
+  ] as const;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        ...Object.fromEntries(flags.map((f) => [f, { type: "string" as const }])),
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const rate = (name: string) => numberFlag(values, name, { integer: false, min: 0, max: 1 });
+  const sandbox = await startSandbox({
+    port: numberFlag(values, "port", { max: 65535 }),
+    host: typeof values.host === "string" ? values.host : undefined,
+    requestsPerMinute: numberFlag(values, "rate-limit"),
+    tokenTtlSeconds: numberFlag(values, "token-ttl", { min: 1 }),
+    reelGenerationMs: numberFlag(values, "reel-generation-ms"),
+    seed: typeof values.seed === "string" ? values.seed : undefined,
+    workspaces: numberFlag(values, "workspaces"),
+    testsPerWorkspace: numberFlag(values, "tests-per-workspace"),
+    largeWorkspaceTests: numberFlag(values, "large-workspace-tests"),
+    sessionsPerTest: numberFlag(values, "sessions-per-test"),
+    largeTestSessions: numberFlag(values, "large-test-sessions"),
+    hugeTestSessions: numberFlag(values, "huge-test-sessions"),
+    epoch: numberFlag(values, "epoch", { max: 3650 }),
+    faults: {
+      errorRate: rate("fault-rate"),
+      dropRate: rate("drop-rate"),
+      slowRate: rate("slow-rate"),
+      slowMs: numberFlag(values, "slow-ms"),
+    },
+    recordRequests: false,
+    log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+  }).catch((error: NodeJS.ErrnoException) => fail(`cannot listen: ${error.code ?? ""} ${error.message}`));
+
+  const tests = sandbox.data.tests();
+  const sessions = sandbox.data.allSessions().length;
+  const limit = sandbox.rateLimiter.enabled ? `${sandbox.rateLimiter.limit} requests/minute` : "off";
+  // The base URL goes to stdout alone on its first line, so scripts can read it.
+  process.stdout.write(`${sandbox.url}\n`);
+  process.stderr.write(
+    [
+      `UserTesting Results API sandbox listening on ${sandbox.url}`,
+      `  token URL      ${sandbox.tokenUrl}`,
+      `  client id      ${sandbox.client.clientId}`,
+      "  client secret  (the sandbox default; see README)",
+      `  data           seed ${sandbox.data.seed}, epoch ${sandbox.data.epoch}: ${sandbox.data.workspaces().length} workspaces, ${tests.length} tests (${tests.filter((t) => t.api === "classic").length} classic), ${sessions} sessions`,
+      `  rate limit     ${limit}`,
+      "Press Ctrl-C to stop; send SIGUSR2 to advance the data by one day.",
+      "",
+    ].join("\n"),
+  );
+  process.on("SIGUSR2", () => {
+    sandbox.data.advanceEpoch();
+    process.stderr.write(
+      `sandbox: advanced to epoch ${sandbox.data.epoch}: ${sandbox.data.allSessions().length} sessions\n`,
+    );
+  });
+  const stop = () => {
+    sandbox.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+await main();

@@ -1,0 +1,528 @@
+import type {
+  ApiHighlightReel,
+  ApiSessionDetail,
+  ApiSessionSummary,
+  ApiStudy,
+  ApiWorkspace,
+  SessionStatus,
+  SessionTruth,
+  TestTruth,
+  TestType,
+  TranscriptTruth,
+} from "./model.js";
+import { Random } from "./random.js";
+import {
+  generateMediaFile,
+  generateSessionDetail,
+  generateTestPlan,
+  generateTranscript,
+  type TestPlan,
+} from "./session-content.js";
+import {
+  PRODUCT_TEST_TYPE,
+  PROFILE_CYCLE,
+  PROFILE_MIX,
+  probeDecision,
+  type TestProfile,
+} from "./test-profiles.js";
+import { PEOPLE, REEL_NAMES, TITLE_FRAMES, TITLE_SUBJECTS, WORKSPACE_NAMES } from "./vocabulary.js";
+
+/** Sizes and seed of the generated data. Every field is optional. */
+export interface DatasetOptions {
+  /** @default 42 */
+  seed?: number | string;
+  /** @default 3 */
+  workspaces?: number;
+  /** Tests in every workspace but the first. @default 12 */
+  testsPerWorkspace?: number;
+  /** Tests in the first workspace: over 50 forces cursor paging. 0 uses `testsPerWorkspace`. @default 55 */
+  largeWorkspaceTests?: number;
+  /** Average sessions of a test (each test draws from half to one and a half times this). @default 8 */
+  sessionsPerTest?: number;
+  /** Sessions of one interaction test in the first workspace: over 500 forces offset paging. 0: none. @default 620 */
+  largeTestSessions?: number;
+  /** Sessions of one survey in the first workspace, to reach past the offset-10000 cap (e.g. 10600). 0: none. @default 0 */
+  hugeTestSessions?: number;
+  /** Average size in bytes of a session video. @default 200000 */
+  videoBytes?: number;
+  /** Days of new activity applied on top of the initial data (see `advanceEpoch`). @default 0 */
+  epoch?: number;
+}
+
+/** One highlight reel, with whether the sandbox will end its generation in ERROR. */
+export interface HighlightReelTruth extends ApiHighlightReel {
+  failsToGenerate: boolean;
+}
+
+interface TestRecord {
+  truth: TestTruth;
+  profile: TestProfile;
+  plan: TestPlan | null;
+  audienceId: string | null;
+  /** Newest first, as the API lists them. Undefined for classic tests. */
+  sessions: SessionTruth[] | undefined;
+  reels: HighlightReelTruth[];
+  studyWithClips: boolean;
+}
+
+/** The reference time of epoch 0: all generated timestamps lie before it. */
+const BASE_TIME = Date.parse("2026-06-01T00:00:00Z");
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+const cursorFor = (position: number): string => Buffer.from(String(position)).toString("base64url");
+
+/**
+ * The sandbox's data and its ground truth: deterministic from the seed and sizes, and moved
+ * forward only through `advanceEpoch` and `addSessions`. Tests compare what a client extracted
+ * with what this object says; the HTTP routes serve from it.
+ */
+export class SandboxDataset {
+  readonly seed: string;
+  readonly options: Required<DatasetOptions>;
+  private readonly workspaceList: ApiWorkspace[] = [];
+  private readonly testsByWorkspace = new Map<string, TestRecord[]>();
+  private readonly testsById = new Map<string, TestRecord>();
+  private readonly sessionsById = new Map<string, { test: TestRecord; session: SessionTruth }>();
+  private currentEpoch = 0;
+  private reelCounter = 0;
+
+  constructor(options: DatasetOptions = {}) {
+    this.options = {
+      seed: options.seed ?? 42,
+      workspaces: options.workspaces ?? 3,
+      testsPerWorkspace: options.testsPerWorkspace ?? 12,
+      largeWorkspaceTests: options.largeWorkspaceTests ?? 55,
+      sessionsPerTest: options.sessionsPerTest ?? 8,
+      largeTestSessions: options.largeTestSessions ?? 620,
+      hugeTestSessions: options.hugeTestSessions ?? 0,
+      videoBytes: options.videoBytes ?? 200_000,
+      epoch: options.epoch ?? 0,
+    };
+    this.seed = String(this.options.seed);
+    this.generate();
+    for (let i = 0; i < this.options.epoch; i++) this.advanceEpoch();
+  }
+
+  /** Days of activity applied so far. */
+  get epoch(): number {
+    return this.currentEpoch;
+  }
+
+  /** The dataset's own "now": newest activity happened before it. */
+  get now(): number {
+    return BASE_TIME + this.currentEpoch * DAY;
+  }
+
+  // ---- what the API serves ------------------------------------------------------------------
+
+  workspaces(): ApiWorkspace[] {
+    return this.workspaceList.map((w) => ({ ...w }));
+  }
+
+  /** The full study listing of a workspace, newest first, with cursors; undefined if unknown. */
+  studies(workspaceId: string): ApiStudy[] | undefined {
+    const tests = this.testsByWorkspace.get(workspaceId);
+    return tests?.map((t, index) => {
+      const study: ApiStudy = {
+        cursor: cursorFor(index + 1),
+        uuid: t.truth.testId,
+        title: t.truth.title,
+        orderedAt: t.truth.orderedAt,
+        orderedBy: { ...t.truth.orderedBy },
+      };
+      if (t.truth.listedWithType) {
+        study.type = "STUDYV2";
+        if (t.truth.productType) study.productType = t.truth.productType;
+      }
+      return study;
+    });
+  }
+
+  /** Session listing entries, newest first; undefined for classic or unknown tests. */
+  sessionSummaries(testId: string): ApiSessionSummary[] | undefined {
+    const record = this.testsById.get(testId);
+    return record?.sessions?.map((s) => this.summaryOf(record, s));
+  }
+
+  sessionDetail(sessionId: string): ApiSessionDetail | undefined {
+    const found = this.sessionsById.get(sessionId);
+    if (!found?.test.plan) return undefined;
+    return generateSessionDetail(found.session, {
+      seed: this.seed,
+      plan: found.test.plan,
+      hasAudience: found.test.truth.hasAudience,
+      audienceId: found.test.audienceId,
+    });
+  }
+
+  /** The transcript, or undefined when the session has none (the API answers 404). */
+  transcript(sessionId: string): TranscriptTruth | undefined {
+    const found = this.sessionsById.get(sessionId);
+    if (!found?.session.hasTranscript) return undefined;
+    return generateTranscript(
+      found.session,
+      this.seed,
+      found.test.profile.productType === "LIVE_CONVERSATION",
+    );
+  }
+
+  /** The video file's bytes, or undefined when the session has no video. */
+  video(sessionId: string): Buffer | undefined {
+    const found = this.sessionsById.get(sessionId);
+    if (!found?.session.hasVideo) return undefined;
+    const size = new Random(this.seed, "video-size", sessionId).int(
+      Math.ceil(this.options.videoBytes / 2),
+      Math.ceil(this.options.videoBytes * 1.5),
+    );
+    return generateMediaFile(this.seed, "video", sessionId, size);
+  }
+
+  /** GET /api/v2/testResults/{testId}/qxScores, or undefined (404) when the test has none. */
+  qxScores(testId: string): Record<string, unknown> | undefined {
+    const record = this.testsById.get(testId);
+    const completed = record?.sessions?.filter((s) => s.status === "completed") ?? [];
+    if (!record?.truth.hasQxScores || completed.length === 0) return undefined;
+    const rng = new Random(this.seed, "qx", testId, completed.length);
+    const tasks = (record.plan?.tasks ?? []).map((task) => ({
+      taskUuid: task.uuid,
+      qxScore: rng.int(35, 98),
+      completionRate: Math.round(rng.next() * 1000) / 1000,
+    }));
+    const behavioral = rng.int(30, 100);
+    const attitudinal = rng.int(30, 100);
+    return {
+      testId,
+      qxScore: Math.round((behavioral + attitudinal) / 2),
+      components: {
+        behavioral,
+        attitudinal,
+        usability: rng.int(30, 100),
+        trust: rng.int(30, 100),
+        appearance: rng.int(30, 100),
+        loyalty: rng.int(30, 100),
+      },
+      participantCount: completed.length,
+      tasks,
+    };
+  }
+
+  /** Highlight reels of a test (with whether each will fail to generate); undefined for classic or unknown tests. */
+  highlightReels(testId: string): { reels: HighlightReelTruth[]; studyWithClips: boolean } | undefined {
+    const record = this.testsById.get(testId);
+    if (!record || record.truth.api === "classic") return undefined;
+    return { reels: record.reels.map((r) => ({ ...r })), studyWithClips: record.studyWithClips };
+  }
+
+  /** The reel file's bytes, or undefined when the reel is unknown. */
+  reelFile(reelId: string): Buffer | undefined {
+    for (const record of this.testsById.values()) {
+      const reel = record.reels.find((r) => r.uuid === reelId);
+      if (reel) return generateMediaFile(this.seed, "reel", reelId, Math.ceil(this.options.videoBytes / 2));
+    }
+    return undefined;
+  }
+
+  // ---- ground truth for tests ----------------------------------------------------------------
+
+  tests(): TestTruth[] {
+    return [...this.testsById.values()].map((t) => this.truthOf(t));
+  }
+
+  test(testId: string): TestTruth | undefined {
+    const record = this.testsById.get(testId);
+    return record && this.truthOf(record);
+  }
+
+  /** Every session of a test with truth flags, newest first; undefined for classic or unknown tests. */
+  sessions(testId: string): SessionTruth[] | undefined {
+    return this.testsById.get(testId)?.sessions?.map((s) => ({ ...s }));
+  }
+
+  /** Every session of every Results API test. */
+  allSessions(): SessionTruth[] {
+    return [...this.sessionsById.values()].map(({ session }) => ({ ...session }));
+  }
+
+  /**
+   * What the vendor's reference script (classify-tests-by-type.txt) concludes: it probes the
+   * newest session whatever its status. Null for classic tests and tests without sessions.
+   */
+  vendorScriptTestType(testId: string): TestType | null {
+    const record = this.testsById.get(testId);
+    const newest = record?.sessions?.[0];
+    if (!record || !newest) return null;
+    return probeDecision({
+      video: newest.hasVideo,
+      qxScores: this.qxScores(testId) !== undefined,
+      transcript: newest.hasTranscript,
+    });
+  }
+
+  // ---- moving the data forward ----------------------------------------------------------------
+
+  /**
+   * One day passes: most in-progress sessions complete, new sessions arrive (some still in
+   * progress), tests that were waiting for their first sessions get them, and a new test is
+   * ordered in the first workspace. Deterministic: epoch N is the same for the same seed.
+   */
+  advanceEpoch(): void {
+    const previousNow = this.now;
+    this.currentEpoch += 1;
+    const rng = new Random(this.seed, "epoch", this.currentEpoch);
+    for (const record of this.testsById.values()) {
+      if (!record.sessions) continue;
+      for (const session of record.sessions) {
+        const forced = record.profile.sessions === "only-in-progress";
+        if (session.status === "in_progress" && (forced || rng.chance(0.85))) {
+          session.status = "completed";
+          session.finishTime = iso(previousNow + rng.int(1, 180) * MINUTE);
+          session.hasVideo = record.profile.video;
+          session.hasTranscript = record.profile.transcripts;
+        }
+      }
+      const arriving =
+        record.profile.sessions === "later" && this.currentEpoch === 1
+          ? rng.int(2, 5)
+          : record.profile.sessions === "normal"
+            ? rng.int(0, 3)
+            : 0;
+      this.appendSessions(record, rng, arriving, previousNow + 4 * 60 * MINUTE, this.now - 60 * MINUTE);
+    }
+    const firstWorkspace = this.workspaceList[0];
+    if (firstWorkspace) {
+      const profile = this.drawProfile(rng, true);
+      const record = this.createTest(firstWorkspace.uuid, profile, rng, previousNow + 2 * 60 * MINUTE);
+      this.appendSessions(record, rng, rng.int(2, 6), previousNow + 3 * 60 * MINUTE, this.now - 60 * MINUTE);
+      this.testsByWorkspace.get(firstWorkspace.uuid)?.unshift(record);
+    }
+  }
+
+  /**
+   * New sessions for one test, newer than all it has: what happens when participants finish
+   * while a client is paging. Returns the new sessions.
+   */
+  addSessions(testId: string, count: number, options: { status?: SessionStatus } = {}): SessionTruth[] {
+    const record = this.testsById.get(testId);
+    if (!record?.sessions)
+      throw new Error(`addSessions: ${testId} is not a Results API test of this sandbox`);
+    const newest = record.sessions[0] ? Date.parse(record.sessions[0].startTime) : this.now - DAY;
+    const rng = new Random(this.seed, "added", testId, record.sessions.length);
+    const added: SessionTruth[] = [];
+    for (let i = 1; i <= count; i++) {
+      const start = newest + i * MINUTE;
+      const status = options.status ?? "completed";
+      added.push(this.registerSession(record, rng, start, status));
+    }
+    this.sortSessions(record);
+    return added.map((s) => ({ ...s }));
+  }
+
+  // ---- generation ----------------------------------------------------------------------------
+
+  private generate(): void {
+    const rng = new Random(this.seed, "dataset");
+    const names = rng.sample(WORKSPACE_NAMES, WORKSPACE_NAMES.length);
+    for (let w = 0; w < this.options.workspaces; w++) {
+      const uuid = rng.uuid();
+      const name =
+        names[w % names.length] + (w >= names.length ? ` ${Math.floor(w / names.length) + 1}` : "");
+      this.workspaceList.push({ uuid, name });
+      const count =
+        w === 0 && this.options.largeWorkspaceTests > 0
+          ? this.options.largeWorkspaceTests
+          : this.options.testsPerWorkspace;
+      // orderedAt descending, as the listing sample in classify-tests-by-type.txt shows.
+      const orderedTimes = Array.from({ length: count }, () => BASE_TIME - rng.int(2 * DAY, 400 * DAY)).sort(
+        (a, b) => b - a,
+      );
+      const records: TestRecord[] = [];
+      for (let i = 0; i < count; i++) {
+        const profile =
+          i < PROFILE_CYCLE.length ? (PROFILE_CYCLE[i] as TestProfile) : this.drawProfile(rng, false);
+        records.push(this.createTest(uuid, profile, rng, orderedTimes[i] as number, w));
+      }
+      this.testsByWorkspace.set(uuid, records);
+    }
+    this.assignSizes(rng);
+  }
+
+  private drawProfile(rng: Random, resultsApiOnly: boolean): TestProfile {
+    const pool = PROFILE_MIX.filter((p) => !resultsApiOnly || p.profile.api === "results_api");
+    let roll = rng.next() * pool.reduce((sum, p) => sum + p.weight, 0);
+    for (const p of pool) {
+      roll -= p.weight;
+      if (roll < 0) return p.profile;
+    }
+    return (pool[0] as { profile: TestProfile }).profile;
+  }
+
+  private createTest(
+    workspaceId: string,
+    profile: TestProfile,
+    rng: Random,
+    orderedAtMs: number,
+    w = 0,
+  ): TestRecord {
+    const testId = rng.uuid();
+    const person = rng.pick(PEOPLE);
+    const title = rng
+      .pick(TITLE_FRAMES)
+      .replace("{s}", rng.pick(TITLE_SUBJECTS))
+      .replace("{n}", String(rng.int(1, 9)))
+      .replace("{q}", String(rng.int(1, 4)));
+    const resultsApi = profile.api === "results_api";
+    // The third workspace stands for an account whose listing lacks type fields, so clients
+    // must fall back to probing; elsewhere a few tests lack them too.
+    const listedWithType = resultsApi && w % 3 !== 2 && !rng.chance(0.15);
+    const hasAudience = resultsApi && rng.chance(0.7);
+    const truth: TestTruth = {
+      testId,
+      workspaceId,
+      title,
+      orderedAt: iso(orderedAtMs),
+      orderedBy: { ...person },
+      api: profile.api,
+      classicKind: profile.classicKind,
+      productType: profile.productType,
+      listedWithType,
+      testType: profile.productType ? PRODUCT_TEST_TYPE[profile.productType] : null,
+      probeTestType: null,
+      hasVideo: profile.video,
+      hasQxScores: profile.qxScores,
+      hasTranscripts: profile.transcripts,
+      hasAudience,
+    };
+    const record: TestRecord = {
+      truth,
+      profile,
+      plan: profile.productType ? generateTestPlan(rng, profile.productType, profile.qxScores) : null,
+      audienceId: hasAudience ? rng.uuid() : null,
+      sessions: resultsApi ? [] : undefined,
+      reels: [],
+      studyWithClips: false,
+    };
+    if (resultsApi && (profile.video || profile.transcripts)) {
+      const reelCount = rng.int(0, 3);
+      for (let i = 0; i < reelCount; i++) {
+        this.reelCounter += 1;
+        record.reels.push({
+          uuid: rng.uuid(),
+          name: rng.pick(REEL_NAMES),
+          durationMs: rng.int(20, 600) * 1000,
+          lastUpdatedAtMs: orderedAtMs + rng.int(1, 30) * DAY,
+          numClips: rng.int(1, 12),
+          areAllClipsInReel: rng.chance(0.8),
+          // One reel in four ends in ERROR, so every dataset with reels has a failing one.
+          failsToGenerate: this.reelCounter % 4 === 0,
+        });
+      }
+      record.studyWithClips = reelCount > 0 || rng.chance(0.3);
+    }
+    this.testsById.set(testId, record);
+    return record;
+  }
+
+  /** Gives every Results API test its initial sessions. */
+  private assignSizes(rng: Random): void {
+    const first = this.workspaceList[0] && this.testsByWorkspace.get(this.workspaceList[0].uuid);
+    const large = first?.find((t) => t.profile === PROFILE_CYCLE[1]);
+    const huge = first?.find((t) => t.profile === PROFILE_CYCLE[0]);
+    for (const record of this.testsById.values()) {
+      if (!record.sessions) continue;
+      const orderedAt = Date.parse(record.truth.orderedAt);
+      let count = 0;
+      if (record.profile.sessions === "only-in-progress") count = 1;
+      else if (record.profile.sessions === "normal") {
+        const avg = this.options.sessionsPerTest;
+        count = Math.max(1, rng.int(Math.ceil(avg / 2), Math.ceil(avg * 1.5)));
+        if (record === large && this.options.largeTestSessions > 0) count = this.options.largeTestSessions;
+        if (record === huge && this.options.hugeTestSessions > 0) count = this.options.hugeTestSessions;
+      }
+      this.appendSessions(record, rng, count, orderedAt + 60 * MINUTE, this.now - 2 * 60 * MINUTE);
+    }
+  }
+
+  /**
+   * Adds `count` sessions started between `from` and `to`. The newest may be in progress: always
+   * for profiles that say so, sometimes otherwise; the rest are completed or now and then abandoned.
+   */
+  private appendSessions(record: TestRecord, rng: Random, count: number, from: number, to: number): void {
+    if (count <= 0) return;
+    const span = Math.max(count * 1000, to - from);
+    // Distinct whole seconds, so "newest first" is a strict order.
+    const starts = new Set<number>();
+    while (starts.size < count) starts.add(Math.floor((from + rng.next() * span) / 1000) * 1000);
+    const sorted = [...starts].sort((a, b) => a - b);
+    sorted.forEach((start, index) => {
+      const newest = index === sorted.length - 1;
+      let status: SessionStatus = rng.chance(0.05) ? "abandoned" : "completed";
+      if (record.profile.sessions === "only-in-progress") status = "in_progress";
+      else if (newest && record.profile.newestInProgress && this.currentEpoch === 0) status = "in_progress";
+      else if (newest && !record.profile.newestInProgress && rng.chance(0.1)) status = "in_progress";
+      else if (newest) status = "completed";
+      // A session in progress started recently; one that is over started long enough ago to be.
+      const startMs = status === "in_progress" ? Math.min(start, this.now - rng.int(5, 50) * MINUTE) : start;
+      const session = this.registerSession(record, rng, startMs, status);
+      // Older sessions sometimes lack a recording; the newest completed one never does, so
+      // probing with it is reliable.
+      if (this.currentEpoch === 0 && sorted.length >= 4 && index < sorted.length / 2 && rng.chance(0.15)) {
+        session.hasVideo = false;
+        session.hasTranscript = false;
+      }
+    });
+    this.sortSessions(record);
+  }
+
+  private registerSession(
+    record: TestRecord,
+    rng: Random,
+    startMs: number,
+    status: SessionStatus,
+  ): SessionTruth {
+    const done = status === "completed";
+    const session: SessionTruth = {
+      sessionId: rng.uuid(),
+      testId: record.truth.testId,
+      status,
+      startTime: iso(startMs),
+      finishTime: done ? iso(startMs + rng.int(4, 45) * MINUTE + rng.int(0, 59) * 1000) : null,
+      audienceId: record.audienceId,
+      hasVideo: done && record.profile.video,
+      hasTranscript: done && record.profile.transcripts,
+    };
+    record.sessions?.push(session);
+    this.sessionsById.set(session.sessionId, { test: record, session });
+    return session;
+  }
+
+  private sortSessions(record: TestRecord): void {
+    record.sessions?.sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime));
+  }
+
+  private summaryOf(record: TestRecord, s: SessionTruth): ApiSessionSummary {
+    const summary: ApiSessionSummary = {
+      sessionId: s.sessionId,
+      testId: s.testId,
+      status: s.status,
+      startTime: s.startTime,
+      finishTime: s.finishTime,
+    };
+    // "audienceId (if present)": automated-warehouse-pipeline.txt, step 1.
+    if (record.truth.hasAudience) summary.audienceId = s.audienceId ?? null;
+    return summary;
+  }
+
+  private truthOf(record: TestRecord): TestTruth {
+    const hasCompleted = record.sessions?.some((s) => s.status === "completed") ?? false;
+    const probeTestType = hasCompleted
+      ? probeDecision({
+          video: record.profile.video,
+          qxScores: record.profile.qxScores,
+          transcript: record.profile.transcripts,
+        })
+      : null;
+    return { ...record.truth, orderedBy: { ...record.truth.orderedBy }, probeTestType };
+  }
+}

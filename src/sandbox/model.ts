@@ -1,0 +1,134 @@
+/**
+ * Shapes the sandbox serves (as in ../shared/api-docs) and the ground truth it keeps about them.
+ * API shapes use the vendor's camelCase; truth-only fields are documented where they are declared.
+ */
+
+export type ProductType = "SURVEY" | "NON_THINK_OUT_LOUD" | "THINK_OUT_LOUD" | "LIVE_CONVERSATION";
+
+/** The test types of classify-tests-by-type.txt, plus live conversation from obtain-a-test-id.txt. */
+export type TestType = "survey" | "interaction test" | "think-out-loud test" | "live conversation";
+
+export type SessionStatus = "completed" | "in_progress" | "abandoned";
+
+/** GET /usertesting/api/v1/workspaces item. */
+export interface ApiWorkspace {
+  uuid: string;
+  name: string;
+}
+
+/** GET /usertesting/api/v1/workspaces/{uuid} `studies[]` item. */
+export interface ApiStudy {
+  cursor: string;
+  uuid: string;
+  title: string;
+  orderedAt: string;
+  orderedBy: { name: string; email: string | null };
+  type?: string;
+  productType?: ProductType;
+}
+
+/** GET /api/v2/sessionResults `sessions[]` item. */
+export interface ApiSessionSummary {
+  sessionId: string;
+  testId: string;
+  status: SessionStatus;
+  startTime: string;
+  finishTime: string | null;
+  audienceId?: string | null;
+}
+
+export interface ApiDemographic {
+  code: string;
+  label: string;
+  value: string | null;
+  type: string;
+}
+
+export interface ApiTaskGroup {
+  uuid: string;
+  type: "QX_SCORE" | "BALANCED_COMPARISON";
+  response: Record<string, unknown> | null;
+}
+
+export interface ApiTask {
+  uuid: string;
+  text: string;
+  type: string;
+  response: {
+    startTimeMs: number | null;
+    endTimeMs: number | null;
+    skipped: boolean;
+    answer: Record<string, unknown> | null;
+  } | null;
+}
+
+/** GET /api/v3/sessionResults/{id}. */
+export interface ApiSessionDetail {
+  sessionId: string;
+  audienceId: string | null;
+  testPlanId: string | null;
+  sessionParticipant: {
+    participantId: string | null;
+    demographicsInfo: ApiDemographic[];
+  } | null;
+  taskGroups: ApiTaskGroup[];
+  tasks: ApiTask[];
+}
+
+export interface ApiHighlightReel {
+  uuid: string;
+  name: string;
+  durationMs: number;
+  lastUpdatedAtMs: number;
+  numClips: number;
+  areAllClipsInReel: boolean;
+}
+
+/** A transcript cue as a spec-conformant WebVTT parser should recover it. */
+export interface TranscriptCue {
+  startMs: number;
+  endMs: number;
+  /** The `<v>` voice annotation, or null when the cue has none. */
+  speaker: string | null;
+  /** Cue text with tags removed and entities decoded; lines joined by "\n". */
+  text: string;
+}
+
+export interface TranscriptTruth {
+  /** Exactly the body the endpoint serves (may start with a BOM and use CRLF). */
+  vtt: string;
+  cues: TranscriptCue[];
+}
+
+/** What the sandbox knows about one test. */
+export interface TestTruth {
+  testId: string;
+  workspaceId: string;
+  title: string;
+  orderedAt: string;
+  orderedBy: { name: string; email: string | null };
+  api: "results_api" | "classic";
+  /** For classic tests, the classic product ("Web Test", "Prototype Test", ...). */
+  classicKind: string | null;
+  productType: ProductType | null;
+  /** True when the workspace listing carries `type`/`productType` for this test. */
+  listedWithType: boolean;
+  /** The type a user sees in the UserTesting UI (null for classic tests). */
+  testType: TestType | null;
+  /**
+   * What the probing method of classify-tests-by-type.txt concludes when it probes with a
+   * completed session: null when the test has no completed session (or is classic). Live
+   * conversations probe as "interaction test" because they have video.
+   */
+  probeTestType: TestType | null;
+  hasVideo: boolean;
+  hasQxScores: boolean;
+  hasTranscripts: boolean;
+  hasAudience: boolean;
+}
+
+export interface SessionTruth extends ApiSessionSummary {
+  /** False when this session has no recording even though its test records video. */
+  hasVideo: boolean;
+  hasTranscript: boolean;
+}

@@ -1,0 +1,116 @@
+import type { ProductType, TestType } from "./model.js";
+
+/**
+ * The kinds of test the sandbox generates, as data. Each workspace walks this list in order
+ * (then draws at random), so every kind the vendor documents appears in every workspace of
+ * twelve or more tests, including the awkward ones: classic tests (404 on the Results API),
+ * tests with no sessions yet, tests whose newest session is still in progress (the vendor's
+ * reference script probes that session and calls the test a survey), and a test whose only
+ * session is still in progress (it cannot be classified by probing yet).
+ */
+export interface TestProfile {
+  name: string;
+  api: "results_api" | "classic";
+  productType: ProductType | null;
+  classicKind: string | null;
+  video: boolean;
+  qxScores: boolean;
+  transcripts: boolean;
+  /** none: never any; later: none until the first epoch advance; only-in-progress: one unfinished session. */
+  sessions: "normal" | "none" | "later" | "only-in-progress";
+  newestInProgress: boolean;
+}
+
+const results = (
+  name: string,
+  productType: ProductType,
+  media: { video?: boolean; qxScores?: boolean; transcripts?: boolean },
+  sessions: Partial<Pick<TestProfile, "sessions" | "newestInProgress">> = {},
+): TestProfile => ({
+  name,
+  api: "results_api",
+  productType,
+  classicKind: null,
+  video: media.video ?? false,
+  qxScores: media.qxScores ?? false,
+  transcripts: media.transcripts ?? false,
+  sessions: sessions.sessions ?? "normal",
+  newestInProgress: sessions.newestInProgress ?? false,
+});
+
+const classic = (classicKind: string): TestProfile => ({
+  name: `classic ${classicKind}`,
+  api: "classic",
+  productType: null,
+  classicKind,
+  video: false,
+  qxScores: false,
+  transcripts: false,
+  sessions: "none",
+  newestInProgress: false,
+});
+
+/** Walked in order for the first tests of every workspace. */
+export const PROFILE_CYCLE: readonly TestProfile[] = [
+  results("survey", "SURVEY", {}),
+  results("interaction, video and QX scores", "NON_THINK_OUT_LOUD", { video: true, qxScores: true }),
+  results("think-out-loud", "THINK_OUT_LOUD", { transcripts: true }),
+  classic("Web Test"),
+  results("interaction, video only", "NON_THINK_OUT_LOUD", { video: true }),
+  results("live conversation", "LIVE_CONVERSATION", { video: true, transcripts: true }),
+  results("survey with no sessions yet", "SURVEY", {}, { sessions: "later" }),
+  results("interaction, QX scores only", "NON_THINK_OUT_LOUD", { qxScores: true }),
+  classic("Prototype Test"),
+  results(
+    "think-out-loud, newest in progress",
+    "THINK_OUT_LOUD",
+    { transcripts: true },
+    { newestInProgress: true },
+  ),
+  results(
+    "interaction, video only, newest in progress",
+    "NON_THINK_OUT_LOUD",
+    { video: true },
+    { newestInProgress: true },
+  ),
+  results(
+    "think-out-loud, only session in progress",
+    "THINK_OUT_LOUD",
+    { transcripts: true },
+    { sessions: "only-in-progress" },
+  ),
+  results(
+    "think-out-loud with no sessions yet",
+    "THINK_OUT_LOUD",
+    { transcripts: true },
+    { sessions: "none" },
+  ),
+  classic("App Test"),
+];
+
+/** Drawn from, with these weights, once a workspace has used up the cycle. */
+export const PROFILE_MIX: ReadonlyArray<{ profile: TestProfile; weight: number }> = [
+  { profile: PROFILE_CYCLE[0] as TestProfile, weight: 4 },
+  { profile: PROFILE_CYCLE[1] as TestProfile, weight: 3 },
+  { profile: PROFILE_CYCLE[2] as TestProfile, weight: 3 },
+  { profile: PROFILE_CYCLE[4] as TestProfile, weight: 2 },
+  { profile: PROFILE_CYCLE[5] as TestProfile, weight: 1 },
+  { profile: PROFILE_CYCLE[7] as TestProfile, weight: 1 },
+  { profile: classic("Live Conversation (Classic)"), weight: 1 },
+  { profile: classic("Video Upload (Classic)"), weight: 1 },
+  { profile: PROFILE_CYCLE[3] as TestProfile, weight: 2 },
+];
+
+export const PRODUCT_TEST_TYPE: Record<ProductType, TestType> = {
+  SURVEY: "survey",
+  NON_THINK_OUT_LOUD: "interaction test",
+  THINK_OUT_LOUD: "think-out-loud test",
+  LIVE_CONVERSATION: "live conversation",
+};
+
+/** The decision of classify-tests-by-type.txt step 3: video or QX → interaction; transcript → think-out-loud; else survey. */
+export function probeDecision(found: { video: boolean; qxScores: boolean; transcript: boolean }): TestType {
+  if (found.video || found.qxScores) return "interaction test";
+  if (found.transcript) return "think-out-loud test";
+  return "survey";
+}
