@@ -87,6 +87,8 @@ export class SandboxDataset {
   private readonly sessionsById = new Map<string, { test: TestRecord; session: SessionTruth }>();
   private currentEpoch = 0;
   private reelCounter = 0;
+  /** Recently served media files: a resumed download asks for the same file many times. */
+  private readonly mediaCache = new Map<string, Buffer>();
 
   constructor(options: DatasetOptions = {}) {
     this.options = {
@@ -168,15 +170,20 @@ export class SandboxDataset {
     );
   }
 
+  hasVideo(sessionId: string): boolean {
+    return this.sessionsById.get(sessionId)?.session.hasVideo ?? false;
+  }
+
   /** The video file's bytes, or undefined when the session has no video. */
   video(sessionId: string): Buffer | undefined {
-    const found = this.sessionsById.get(sessionId);
-    if (!found?.session.hasVideo) return undefined;
-    const size = new Random(this.seed, "video-size", sessionId).int(
-      Math.ceil(this.options.videoBytes / 2),
-      Math.ceil(this.options.videoBytes * 1.5),
-    );
-    return generateMediaFile(this.seed, "video", sessionId, size);
+    if (!this.hasVideo(sessionId)) return undefined;
+    return this.cachedMedia(`video:${sessionId}`, () => {
+      const size = new Random(this.seed, "video-size", sessionId).int(
+        Math.ceil(this.options.videoBytes / 2),
+        Math.ceil(this.options.videoBytes * 1.5),
+      );
+      return generateMediaFile(this.seed, "video", sessionId, size);
+    });
   }
 
   /** GET /api/v2/testResults/{testId}/qxScores, or undefined (404) when the test has none. */
@@ -219,9 +226,23 @@ export class SandboxDataset {
   reelFile(reelId: string): Buffer | undefined {
     for (const record of this.testsById.values()) {
       const reel = record.reels.find((r) => r.uuid === reelId);
-      if (reel) return generateMediaFile(this.seed, "reel", reelId, Math.ceil(this.options.videoBytes / 2));
+      if (reel) {
+        return this.cachedMedia(`reel:${reelId}`, () =>
+          generateMediaFile(this.seed, "reel", reelId, Math.ceil(this.options.videoBytes / 2)),
+        );
+      }
     }
     return undefined;
+  }
+
+  private cachedMedia(key: string, make: () => Buffer): Buffer {
+    let bytes = this.mediaCache.get(key);
+    if (!bytes) {
+      bytes = make();
+      if (this.mediaCache.size >= 16) this.mediaCache.delete(this.mediaCache.keys().next().value as string);
+      this.mediaCache.set(key, bytes);
+    }
+    return bytes;
   }
 
   // ---- ground truth for tests ----------------------------------------------------------------

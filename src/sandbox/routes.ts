@@ -116,7 +116,7 @@ function transcript(ctx: RequestContext): void {
 function videoDownloadUrl(ctx: RequestContext): void {
   const [sessionId] = ctx.params;
   if (!isUuid(sessionId)) return badRequest(ctx, "Invalid sessionId format");
-  if (!ctx.env.data.video(sessionId)) return notFound(ctx.res);
+  if (!ctx.env.data.hasVideo(sessionId)) return notFound(ctx.res);
   const signed = ctx.env.signer.sign(
     ctx.env.baseUrl(),
     `/media/videos/${sessionId}.mp4`,
