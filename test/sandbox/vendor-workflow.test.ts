@@ -20,6 +20,13 @@ function run(
   });
 }
 
+/** One workspace with one of every kind of test, at the documented limit, on a manual clock. */
+async function oneWorkspace() {
+  const clock = new ManualClock();
+  const sandbox = await useSandbox({ clock, requestsPerMinute: 10, workspaces: 1, largeWorkspaceTests: 14 });
+  return { clock, sandbox };
+}
+
 describe("the vendor's reference workflow (classify-tests-by-type.txt) against the sandbox", () => {
   it("runs at the documented 10 a minute with its 6-second spacing, without one 429, and agrees with the truth", async () => {
     const clock = new ManualClock();
@@ -53,13 +60,7 @@ describe("the vendor's reference workflow (classify-tests-by-type.txt) against t
   });
 
   it("gets in after a 429 by waiting the Retry-After the sandbox sends", async () => {
-    const clock = new ManualClock();
-    const sandbox = await useSandbox({
-      clock,
-      requestsPerMinute: 10,
-      workspaces: 1,
-      largeWorkspaceTests: 14,
-    });
+    const { clock, sandbox } = await oneWorkspace();
     // Spacing requests 4 s apart runs into the limit; the script's single retry must then succeed.
     const report = await run(sandbox, clock, { intervalSeconds: 4 });
     expect(report.calls.filter((c) => c.status === 429).length).toBeGreaterThan(0);
@@ -67,13 +68,7 @@ describe("the vendor's reference workflow (classify-tests-by-type.txt) against t
   });
 
   it("on a later run, classifies only new tests and tests that had no sessions", async () => {
-    const clock = new ManualClock();
-    const sandbox = await useSandbox({
-      clock,
-      requestsPerMinute: 10,
-      workspaces: 1,
-      largeWorkspaceTests: 14,
-    });
+    const { clock, sandbox } = await oneWorkspace();
     const first = await run(sandbox, clock);
     const unclassified = first.state.utz.filter((r) => !r.test_type).map((r) => r.test_uuid);
     expect(unclassified.length).toBeGreaterThan(0);
