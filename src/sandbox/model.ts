@@ -3,86 +3,12 @@
  * API shapes use the vendor's camelCase; truth-only fields are documented where they are declared.
  */
 
-export type ProductType = "SURVEY" | "NON_THINK_OUT_LOUD" | "THINK_OUT_LOUD" | "LIVE_CONVERSATION";
+import type { ApiSessionSummary, ProductType } from "../api/types.js";
+
+export type * from "../api/types.js";
 
 /** The test types of classify-tests-by-type.txt, plus live conversation from obtain-a-test-id.txt. */
 export type TestType = "survey" | "interaction test" | "think-out-loud test" | "live conversation";
-
-export type SessionStatus = "completed" | "in_progress" | "abandoned";
-
-/** GET /usertesting/api/v1/workspaces item. */
-export interface ApiWorkspace {
-  uuid: string;
-  name: string;
-}
-
-/** GET /usertesting/api/v1/workspaces/{uuid} `studies[]` item. */
-export interface ApiStudy {
-  cursor: string;
-  uuid: string;
-  title: string;
-  orderedAt: string;
-  orderedBy: { name: string; email: string | null };
-  type?: string;
-  productType?: ProductType;
-}
-
-/** GET /api/v2/sessionResults `sessions[]` item. */
-export interface ApiSessionSummary {
-  sessionId: string;
-  testId: string;
-  status: SessionStatus;
-  startTime: string;
-  finishTime: string | null;
-  audienceId?: string | null;
-}
-
-export interface ApiDemographic {
-  code: string;
-  label: string;
-  value: string | null;
-  type: string;
-}
-
-export interface ApiTaskGroup {
-  uuid: string;
-  type: "QX_SCORE" | "BALANCED_COMPARISON";
-  response: Record<string, unknown> | null;
-}
-
-export interface ApiTask {
-  uuid: string;
-  text: string;
-  type: string;
-  response: {
-    startTimeMs: number | null;
-    endTimeMs: number | null;
-    skipped: boolean;
-    answer: Record<string, unknown> | null;
-  } | null;
-}
-
-/** GET /api/v3/sessionResults/{id}. */
-export interface ApiSessionDetail {
-  sessionId: string;
-  audienceId: string | null;
-  testPlanId: string | null;
-  sessionParticipant: {
-    participantId: string | null;
-    demographicsInfo: ApiDemographic[];
-  } | null;
-  taskGroups: ApiTaskGroup[];
-  tasks: ApiTask[];
-}
-
-export interface ApiHighlightReel {
-  uuid: string;
-  name: string;
-  durationMs: number;
-  lastUpdatedAtMs: number;
-  numClips: number;
-  areAllClipsInReel: boolean;
-}
 
 /** A transcript cue as a spec-conformant WebVTT parser should recover it. */
 export interface TranscriptCue {
