@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../src/errors.js";
+import type { Fault } from "../../src/sandbox/index.js";
+import { clientFor } from "../helpers/client.js";
+import { useSandbox } from "../helpers/sandbox.js";
+
+describe("retries", () => {
+  it.each<[string, Fault]>([
+    ["a 500", { kind: "status", status: 500 }],
+    ["a 502 with an HTML body", { kind: "status", status: 502 }],
+    ["a 503", { kind: "status", status: 503 }],
+    ["a dropped connection", { kind: "drop" }],
+    ["a body cut short", { kind: "truncate" }],
+    ["a response slower than the timeout", { kind: "slow", delayMs: 600 }],
+  ])("recover from %s", async (_case, fault) => {
+    const sandbox = await useSandbox();
+    const { client, stats } = clientFor(sandbox, {}, { timeoutMs: 300 });
+    const session = sandbox.data.allSessions()[0];
+    sandbox.faults.enqueue({ ...fault, match: "sessionDetail" }, { ...fault, match: "sessionDetail" });
+    expect(await client.sessionDetail(session?.sessionId ?? "")).toEqual(
+      sandbox.data.sessionDetail(session?.sessionId ?? ""),
+    );
+    expect(stats.retries).toBe(2);
+    expect(stats.count("sessionDetail")).toBe(3);
+  });
+
+  it("give up after the bound with an error naming the endpoint and status, and no token", async () => {
+    const sandbox = await useSandbox();
+    const { client, stats } = clientFor(
+      sandbox,
+      {},
+      { retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 2 } },
+    );
+    for (let i = 0; i < 10; i++) sandbox.faults.enqueue({ kind: "status", status: 503, match: "qxScores" });
+    const test = sandbox.data.tests().find((t) => t.hasQxScores);
+    const error = (await client.qxScores(test?.testId ?? "").catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.message).toBe(
+      "GET /api/v2/testResults/{testId}/qxScores failed: the API had a server error (503), after 4 attempts",
+    );
+    expect(error.status).toBe(503);
+    expect(stats.count("qxScores")).toBe(4);
+  });
+
+  it("never retry a 400", async () => {
+    const sandbox = await useSandbox();
+    const { http, stats } = clientFor(sandbox);
+    const { ENDPOINTS } = await import("../../src/api/endpoints.js");
+    const error = await http
+      .get(ENDPOINTS.sessionResults, {}, { testId: "not-a-uuid" })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "GET /api/v2/sessionResults failed: the API refused the request as malformed (400)",
+    );
+    expect(stats.count("sessionResults")).toBe(1);
+    expect(stats.retries).toBe(0);
+  });
+
+  it("wait out a 429 for every caller, without using up retries", async () => {
+    // One request per 200 ms window: concurrent calls run into the sandbox's own 429s.
+    const sandbox = await useSandbox({ requestsPerMinute: 1, rateWindowMs: 200 });
+    // The client's own window is as short, so it does not adopt the sandbox's limit of 1 and sends anyway.
+    const { client, stats, logs } = clientFor(
+      sandbox,
+      {},
+      { rateWindowMs: 200, retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1 } },
+    );
+    const test = sandbox.data
+      .tests()
+      .find((t) => t.hasQxScores && (sandbox.data.sessions(t.testId)?.length ?? 0) > 0);
+    const results = await Promise.all([1, 2, 3].map(() => client.qxScores(test?.testId ?? "")));
+    for (const result of results) expect(result).toEqual(sandbox.data.qxScores(test?.testId ?? ""));
+    expect(stats.rateLimited).toBeGreaterThanOrEqual(2);
+    expect(logs.some((l) => l.includes("429 rate limited; all requests wait 1 s (Retry-After)"))).toBe(true);
+  });
+
+  it("treat 404 as an answer: a classic test has no sessions listing", async () => {
+    const sandbox = await useSandbox();
+    const { client, stats } = clientFor(sandbox);
+    const classic = sandbox.data.tests().find((t) => t.api === "classic");
+    expect(await client.openSessions(classic?.testId ?? "")).toBeNull();
+    expect(stats.retries).toBe(0);
+  });
+});
