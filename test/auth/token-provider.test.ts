@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { OAuthTokenProvider } from "../../src/auth/token-provider.js";
 import { AuthError } from "../../src/errors.js";
 import { ManualClock } from "../../src/sandbox/index.js";
 import { clientFor } from "../helpers/client.js";
@@ -12,7 +13,8 @@ describe("OAuth tokens", () => {
     const { client, auth } = clientFor(sandbox, { max_concurrency: 8 });
     await Promise.all(Array.from({ length: 20 }, () => client.workspaces()));
     expect(sandbox.counts.get("token")).toBe(1);
-    expect((auth as { fetches: number }).fetches).toBe(1);
+    expect(auth).toBeInstanceOf(OAuthTokenProvider);
+    expect((auth as OAuthTokenProvider).fetches).toBe(1);
   });
 
   it("refreshes proactively before expiry, once, with requests in flight", async () => {
