@@ -116,7 +116,10 @@ export function resolveConfig(
   input: Record<string, unknown>,
   sourceOf: (key: string) => string = () => "the configuration",
 ): TapConfig {
-  const raw = structuredClone(input);
+  // null means "not set", so a sample config can list every key.
+  const raw = Object.fromEntries(
+    Object.entries(structuredClone(input)).filter(([, v]) => v !== null),
+  ) as unknown as RawConfig;
   if (!validate(raw)) {
     const problems = (validate.errors ?? []).map((error) => {
       const path = jsonPointerToPath(error.instancePath);

@@ -47,7 +47,6 @@ describe("OAuth tokens", () => {
     const sandbox = await useSandbox();
     const { client } = clientFor(sandbox);
     // Every token issued is at once refused: the tap must stop, not loop.
-    sandbox.faults.enqueue({ kind: "status", status: 500, match: "never" });
     const original = sandbox.tokens.check.bind(sandbox.tokens);
     sandbox.tokens.check = () => ({ ok: false, reason: "unknown" });
     await expect(client.workspaces()).rejects.toThrow(

@@ -39,6 +39,16 @@ describe("configuration", () => {
     expect(config.userAgent).toMatch(/^tap-usertesting\/\d+\.\d+\.\d+/);
   });
 
+  it("accepts config.sample.json as it is, where null means not set", () => {
+    const config = loadConfig(["config.sample.json"], {});
+    expect(config.credentials).toEqual({
+      kind: "client_credentials",
+      clientId: "YOUR_CLIENT_ID",
+      clientSecret: "YOUR_CLIENT_SECRET",
+    });
+    expect(config.workspaceIds).toBeNull();
+  });
+
   it("accepts a static access_token instead of client credentials", () => {
     expect(resolveConfig({ access_token: "tok" }).credentials).toEqual({
       kind: "static",

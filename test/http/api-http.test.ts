@@ -24,23 +24,33 @@ describe("retries", () => {
     expect(stats.count("sessionDetail")).toBe(3);
   });
 
-  it("give up after the bound with an error naming the endpoint and status, and no token", async () => {
-    const sandbox = await useSandbox();
-    const { client, stats } = clientFor(
-      sandbox,
-      {},
-      { retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 2 } },
-    );
-    for (let i = 0; i < 10; i++) sandbox.faults.enqueue({ kind: "status", status: 503, match: "qxScores" });
-    const test = sandbox.data.tests().find((t) => t.hasQxScores);
-    const error = (await client.qxScores(test?.testId ?? "").catch((e: unknown) => e)) as ApiError;
-    expect(error).toBeInstanceOf(ApiError);
-    expect(error.message).toBe(
-      "GET /api/v2/testResults/{testId}/qxScores failed: the API had a server error (503), after 4 attempts",
-    );
-    expect(error.status).toBe(503);
-    expect(stats.count("qxScores")).toBe(4);
-  });
+  it.each<[string, Fault, string]>([
+    ["500s", { kind: "status", status: 500 }, "the API had a server error (500)"],
+    ["502s", { kind: "status", status: 502 }, "the API had a server error (502)"],
+    ["503s", { kind: "status", status: 503 }, "the API had a server error (503)"],
+    ["dropped connections", { kind: "drop" }, "the connection failed (ECONNRESET)"],
+    ["bodies cut short", { kind: "truncate" }, "the connection failed (ECONNRESET)"],
+    ["time-outs", { kind: "slow", delayMs: 400 }, "the connection failed (ETIMEDOUT)"],
+  ])(
+    "give up on repeated %s after the bound, naming the endpoint and the reason",
+    async (_case, fault, reason) => {
+      const sandbox = await useSandbox();
+      const { client, stats } = clientFor(
+        sandbox,
+        {},
+        { timeoutMs: 200, retry: { retries: 3, minTimeoutMs: 1, maxTimeoutMs: 2 } },
+      );
+      for (let i = 0; i < 4; i++) sandbox.faults.enqueue({ ...fault, match: "qxScores" });
+      const test = sandbox.data.tests().find((t) => t.hasQxScores);
+      const error = (await client.qxScores(test?.testId ?? "").catch((e: unknown) => e)) as ApiError;
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error.message).toBe(
+        `GET /api/v2/testResults/{testId}/qxScores failed: ${reason}, after 4 attempts`,
+      );
+      expect(error.endpoint).toBe("/api/v2/testResults/{testId}/qxScores");
+      expect(stats.count("qxScores")).toBe(4);
+    },
+  );
 
   it("never retry a 400", async () => {
     const sandbox = await useSandbox();
