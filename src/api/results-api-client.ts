@@ -35,36 +35,36 @@ export interface SessionListing {
   pages(): AsyncGenerator<SessionPage>;
 }
 
+function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function shapeError(endpoint: Endpoint, field: string, expected: string, value: unknown): ApiResponseError {
+  return new ApiResponseError(
+    `GET ${endpoint.template} answered with an unexpected shape: '${field}' should be ${expected} but is ${describeValue(value)}.`,
+    endpoint.template,
+    field,
+  );
+}
+
 function expectArray(value: unknown, endpoint: Endpoint, field: string): unknown[] {
-  if (!Array.isArray(value)) {
-    throw new ApiResponseError(
-      `GET ${endpoint.template} answered with an unexpected shape: '${field}' should be an array but is ${value === null ? "null" : typeof value}.`,
-      endpoint.template,
-      field,
-    );
-  }
+  if (!Array.isArray(value)) throw shapeError(endpoint, field, "an array", value);
   return value;
 }
 
 function expectString(value: unknown, endpoint: Endpoint, field: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw new ApiResponseError(
-      `GET ${endpoint.template} answered with an unexpected shape: '${field}' should be a non-empty string but is ${JSON.stringify(value) ?? "missing"}.`,
-      endpoint.template,
-      field,
-    );
-  }
+  if (typeof value !== "string" || value === "")
+    throw shapeError(endpoint, field, "a non-empty string", value);
   return value;
 }
 
 function expectNumber(value: unknown, endpoint: Endpoint, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ApiResponseError(
-      `GET ${endpoint.template} answered with an unexpected shape: '${field}' should be a number but is ${JSON.stringify(value) ?? "missing"}.`,
-      endpoint.template,
-      field,
-    );
-  }
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw shapeError(endpoint, field, "a number", value);
   return value;
 }
 

@@ -182,7 +182,7 @@ describe("session resources", () => {
     const error = await client.openSessions("00000000-0000-4000-8000-000000000001").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiResponseError);
     expect((error as Error).message).toBe(
-      "GET /api/v2/sessionResults answered with an unexpected shape: 'sessions' should be an array but is string.",
+      "GET /api/v2/sessionResults answered with an unexpected shape: 'sessions' should be an array but is string \"not-a-list\".",
     );
   });
 });
