@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * tap-usertesting: the Singer tap. stdout carries Singer messages only; logs, progress and the
+ * summary go to stderr. Exit codes: 0 success, 1 a failure during the run, 2 bad input.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { createApiClient } from "../api/create-client.js";
+import { loadConfig, packageVersion } from "../config/config.js";
+import { ConfigError } from "../errors.js";
+import { Logger } from "../log/logger.js";
+import { SingerWriter } from "../protocol/singer.js";
+import { TapState } from "../state/tap-state.js";
+import { discoverCatalog, loadSelection, selectAll } from "../tap/catalog.js";
+import { aboutText } from "../tap/about.js";
+import { ProgressReporter } from "../tap/progress.js";
+import { RecordEmitter } from "../tap/record-emitter.js";
+import { summaryLines } from "../tap/summary.js";
+import { SyncEngine } from "../tap/sync-engine.js";
+import { runCli } from "./run-cli.js";
+
+const HELP = `tap-usertesting ${packageVersion()}: a Singer tap for the UserTesting Results API
+
+Usage:
+  tap-usertesting --config FILE [--config FILE ...] [--catalog FILE] [--state FILE]
+  tap-usertesting --discover [--config FILE]
+  tap-usertesting --about [--format json|markdown]
+  tap-usertesting --version | --help
+
+Options:
+  --config FILE      settings (JSON); repeat to layer files; TAP_USERTESTING_<KEY> variables override
+  --catalog FILE     Singer catalog selecting streams and properties (also --properties)
+  --state FILE       state from a previous run (the last STATE message it wrote)
+  --discover         print the catalog of every stream (needs no credentials)
+  --about            print what this tap is and its settings (--format json or markdown)
+
+Singer messages go to stdout; logs, progress and the summary to stderr.
+Streams: workspaces, tests, sessions, demographics, task_groups, tasks, transcripts, qx_scores.
+`;
+
+function readState(path: string): TapState {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`State file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`);
+  }
+  if (text.trim() === "") return TapState.empty();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`State file ${path} is not valid JSON: ${(error as Error).message}. Fix it, or run without --state for a full sync.`);
+  }
+  return TapState.parse(parsed, `state file ${path}`);
+}
+
+await runCli("tap-usertesting", async () => {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        config: { type: "string", multiple: true },
+        catalog: { type: "string" },
+        properties: { type: "string" },
+        state: { type: "string" },
+        discover: { type: "boolean" },
+        about: { type: "boolean" },
+        format: { type: "string" },
+        version: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. Run tap-usertesting --help for the options.`);
+  }
+  if (values.help) return void process.stdout.write(HELP);
+  if (values.version) return void process.stdout.write(`tap-usertesting ${packageVersion()}\n`);
+  if (values.about) {
+    const format = values.format ?? "json";
+    if (format !== "json" && format !== "markdown") throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
+    return void process.stdout.write(aboutText(format));
+  }
+  if (values.discover) return void process.stdout.write(`${JSON.stringify(discoverCatalog(), null, 2)}\n`);
+  if (!values.config?.length) throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
+
+  const config = loadConfig(values.config);
+  const catalogPath = values.catalog ?? values.properties;
+  const selection = catalogPath ? loadSelection(catalogPath) : selectAll();
+  const state = values.state ? readState(values.state) : TapState.empty();
+  const logger = new Logger();
+  const { client, stats } = createApiClient(config, { logger });
+  const progress = new ProgressReporter(stats, config.requestsPerMinute);
+  const emitter = new RecordEmitter(new SingerWriter(), selection, logger);
+  const started = Date.now();
+  const engine = new SyncEngine({ config, client, emitter, state, logger, progress });
+  const report = await engine.run();
+  await emitter.writeState(state.toJSON());
+  progress.finish();
+  for (const line of summaryLines(report, emitter.counts, stats, { elapsedMs: Date.now() - started, requestsPerMinute: config.requestsPerMinute })) {
+    logger.info(line);
+  }
+  return report.errors.length > 0 ? 1 : 0;
+});

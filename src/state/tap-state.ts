@@ -1,0 +1,106 @@
+import type { TestType } from "../classify/test-type.js";
+import { ConfigError } from "../errors.js";
+import { createAjv, describeSchemaError, jsonPointerToPath, readSchema } from "../util/json-schema.js";
+
+export interface Classification {
+  api: "results_api" | "classic";
+  test_type: TestType | null;
+  classified_by: "product_type" | "probe" | null;
+}
+
+/** Bookmark of one test's sessions (Singer per-partition state, as Meltano SDK taps keep it). */
+export interface SessionPartition {
+  context: { test_id: string };
+  replication_key: "finish_time";
+  /** Every completed session that finished at or before this has been emitted. */
+  replication_key_value: string | null;
+  /** The session-derived streams this bookmark covers: a stream selected later starts from start_date. */
+  streams: string[];
+  /** Sessions seen while not yet completed: fetched once they complete, whatever their finish time. */
+  pending: string[];
+  /** Present while a walk of the listing is unfinished (newest first: the bookmark cannot move yet). */
+  progress_markers?: { replication_key_value: string | null; emitted: string[] };
+}
+
+interface StateJson {
+  bookmarks?: {
+    tests?: Record<string, Classification>;
+    sessions?: { partitions?: SessionPartition[] };
+    [other: string]: unknown;
+  };
+  [other: string]: unknown;
+}
+
+const validate = createAjv().compile<StateJson>(readSchema("state.schema.json"));
+
+/** The tap's Singer state: test classifications and per-test session bookmarks. */
+export class TapState {
+  private readonly classifications: Map<string, Classification>;
+  private readonly partitions: Map<string, SessionPartition>;
+
+  private constructor(private readonly raw: StateJson) {
+    this.classifications = new Map(Object.entries(raw.bookmarks?.tests ?? {}));
+    this.partitions = new Map((raw.bookmarks?.sessions?.partitions ?? []).map((p) => [p.context.test_id, normalise(p)]));
+  }
+
+  static empty(): TapState {
+    return new TapState({});
+  }
+
+  /** Validates a state document (from --state or a target's STATE), naming the bad field and `source`. */
+  static parse(value: unknown, source: string): TapState {
+    // Singer targets echo {"value": {...}}-less state; some tools wrap it: accept both.
+    const candidate = value !== null && typeof value === "object" && "value" in value && !("bookmarks" in value) ? (value as { value: unknown }).value : value;
+    if (candidate === null || typeof candidate !== "object" || Array.isArray(candidate)) {
+      throw new ConfigError(`The state in ${source} must be a JSON object such as {"bookmarks": {...}}.`);
+    }
+    if (!validate(candidate)) {
+      const error = validate.errors?.[0];
+      const path = error ? jsonPointerToPath(error.instancePath) : "";
+      throw new ConfigError(
+        `The state in ${source} is not a state this tap wrote: '${path || "(root)"}' ${error ? describeSchemaError(error) : "is invalid"}. Fix it, or run without --state for a full sync.`,
+      );
+    }
+    return new TapState(structuredClone(candidate));
+  }
+
+  classification(testId: string): Classification | undefined {
+    return this.classifications.get(testId);
+  }
+
+  setClassification(testId: string, classification: Classification): void {
+    this.classifications.set(testId, classification);
+  }
+
+  /** The partition of a test, created empty on first use. */
+  partition(testId: string): SessionPartition {
+    let partition = this.partitions.get(testId);
+    if (!partition) {
+      partition = normalise({ context: { test_id: testId } } as SessionPartition);
+      this.partitions.set(testId, partition);
+    }
+    return partition;
+  }
+
+  toJSON(): StateJson {
+    return {
+      ...this.raw,
+      bookmarks: {
+        ...this.raw.bookmarks,
+        tests: Object.fromEntries(this.classifications),
+        sessions: { partitions: [...this.partitions.values()] },
+      },
+    };
+  }
+}
+
+function normalise(p: SessionPartition): SessionPartition {
+  return {
+    context: { test_id: p.context.test_id },
+    replication_key: "finish_time",
+    replication_key_value: p.replication_key_value ?? null,
+    streams: p.streams ?? [],
+    pending: p.pending ?? [],
+    ...(p.progress_markers ? { progress_markers: { replication_key_value: p.progress_markers.replication_key_value ?? null, emitted: p.progress_markers.emitted } } : {}),
+  };
+}

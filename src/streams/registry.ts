@@ -1,0 +1,38 @@
+import { readSchema } from "../util/json-schema.js";
+import { demographics } from "./demographics.js";
+import { qxScores } from "./qx-scores.js";
+import { sessions } from "./sessions.js";
+import type { SourceName, StreamDefinition } from "./stream.js";
+import { taskGroups } from "./task-groups.js";
+import { tasks } from "./tasks.js";
+import { tests } from "./tests.js";
+import { transcripts } from "./transcripts.js";
+import { workspaces } from "./workspaces.js";
+
+/** Every stream, in the order the tap emits their SCHEMA messages. */
+export const STREAMS: readonly StreamDefinition[] = [
+  workspaces,
+  tests,
+  sessions,
+  demographics,
+  taskGroups,
+  tasks,
+  transcripts,
+  qxScores,
+] as StreamDefinition[];
+
+const schemas = new Map<string, Record<string, unknown>>();
+
+/** The JSON Schema of a stream (schemas/streams/<name>.json). */
+export function streamSchema(name: string): Record<string, unknown> {
+  let schema = schemas.get(name);
+  if (!schema) {
+    schema = readSchema(`streams/${name}.json`);
+    schemas.set(name, schema);
+  }
+  return schema;
+}
+
+export function streamsOf(source: SourceName): StreamDefinition[] {
+  return STREAMS.filter((s) => s.source === source);
+}

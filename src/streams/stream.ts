@@ -1,0 +1,38 @@
+import type { ApiSessionDetail, ApiSessionSummary, ApiStudy, ApiWorkspace } from "../api/types.js";
+import type { TestType } from "../classify/test-type.js";
+
+/** A record as emitted: column name → value. */
+export type Row = Record<string, unknown>;
+
+/** What each API resource hands the streams it feeds. */
+export interface SourceInputs {
+  workspace: { workspace: ApiWorkspace };
+  test: {
+    study: ApiStudy;
+    workspace: ApiWorkspace;
+    api: "results_api" | "classic";
+    testType: TestType | null;
+    classifiedBy: "product_type" | "probe" | null;
+    sessionCount: number | null;
+  };
+  /** A listed session, with its v3 details when it is completed (null before). */
+  session: { testId: string; summary: ApiSessionSummary; detail: ApiSessionDetail | null; extractedAt: string };
+  transcript: { sessionId: string; vtt: string };
+  qxScores: { testId: string; body: Record<string, unknown>; extractedAt: string };
+}
+
+export type SourceName = keyof SourceInputs;
+
+/**
+ * A stream is mostly data: its table name, schema file, keys, replication, and the API
+ * resource that feeds it. `toRows` is the only code: how one resource becomes rows.
+ */
+export interface StreamDefinition<S extends SourceName = SourceName> {
+  name: string;
+  source: S;
+  keyProperties: string[];
+  replication: { method: "FULL_TABLE" } | { method: "INCREMENTAL"; key: string };
+  toRows(input: SourceInputs[S]): Row[];
+}
+
+export const defineStream = <S extends SourceName>(definition: StreamDefinition<S>): StreamDefinition<S> => definition;

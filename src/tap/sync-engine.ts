@@ -1,0 +1,237 @@
+import type { ResultsApiClient, SessionListing } from "../api/results-api-client.js";
+import type { ApiStudy, ApiWorkspace } from "../api/types.js";
+import { type ProbeFacts, ProbeClassifier } from "../classify/probe-classifier.js";
+import { mayHave, type TestType, testTypeFromListing } from "../classify/test-type.js";
+import type { TapConfig } from "../config/config.js";
+import { AuthError, ConfigError, TapError } from "../errors.js";
+import type { Logger } from "../log/logger.js";
+import { SessionWalk } from "../state/session-walk.js";
+import type { Classification, TapState } from "../state/tap-state.js";
+import { STREAMS } from "../streams/registry.js";
+import type { ProgressReporter } from "./progress.js";
+import type { RecordEmitter } from "./record-emitter.js";
+
+export interface TestOutcome {
+  testId: string;
+  workspaceId: string;
+  api: "results_api" | "classic";
+  testType: TestType | null;
+  classifiedBy: Classification["classified_by"];
+  /** Why a Results API test has no type yet. */
+  unclassifiedReason: "no sessions yet" | "no completed session yet" | null;
+  probeCalls: number;
+}
+
+export interface SyncReport {
+  tests: TestOutcome[];
+  errors: Array<{ testId: string; message: string }>;
+  workspaces: number;
+}
+
+export interface SyncEngineOptions {
+  config: TapConfig;
+  client: ResultsApiClient;
+  emitter: RecordEmitter;
+  state: TapState;
+  logger: Logger;
+  progress?: ProgressReporter;
+  /** Emit STATE after this many sessions within one test. @default 50 */
+  stateEvery?: number;
+}
+
+interface TestRef {
+  study: ApiStudy;
+  workspace: ApiWorkspace;
+}
+
+/**
+ * The walk: workspaces → tests → sessions → details and transcripts. Streams say what they
+ * need; the engine fetches each resource once for all the streams it feeds, and nothing for
+ * streams that are not selected. A test that fails is reported and skipped; the run goes on.
+ */
+export class SyncEngine {
+  private readonly classifier: ProbeClassifier;
+  private readonly want: { test: boolean; session: boolean; transcript: boolean; qxScores: boolean };
+  private readonly sessionStreams: string[];
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.classifier = new ProbeClassifier(options.client);
+    const { emitter } = options;
+    this.want = {
+      test: emitter.wants("test"),
+      session: emitter.wants("session"),
+      transcript: emitter.wants("transcript"),
+      qxScores: emitter.wants("qxScores"),
+    };
+    this.sessionStreams = STREAMS.filter((s) => (s.source === "session" || s.source === "transcript") && emitter.isSelected(s.name)).map(
+      (s) => s.name,
+    );
+  }
+
+  async run(): Promise<SyncReport> {
+    const { client, config, emitter, logger } = this.options;
+    const report: SyncReport = { tests: [], errors: [], workspaces: 0 };
+    await emitter.writeSchemas();
+
+    let workspaces = await client.workspaces();
+    if (config.workspaceIds) {
+      const wanted = new Set(config.workspaceIds);
+      for (const id of wanted) {
+        if (!workspaces.some((w) => w.uuid === id)) logger.warn(`workspace_ids: workspace ${id} is not visible to these credentials; skipped.`);
+      }
+      workspaces = workspaces.filter((w) => wanted.has(w.uuid));
+    }
+    report.workspaces = workspaces.length;
+    for (const workspace of workspaces) await emitter.emit("workspace", { workspace });
+
+    const needTests = this.want.test || this.want.session || this.want.transcript || this.want.qxScores;
+    if (!needTests) return report;
+    const tests: TestRef[] = [];
+    for (const workspace of workspaces) {
+      for await (const page of client.studies(workspace.uuid)) {
+        for (const study of page) tests.push({ study, workspace });
+      }
+    }
+    const selected = config.testIds ? tests.filter((t) => config.testIds?.includes(t.study.uuid)) : tests;
+    if (config.testIds) {
+      for (const id of config.testIds) {
+        if (!tests.some((t) => t.study.uuid === id)) logger.warn(`test_ids: test ${id} is not in the selected workspaces; skipped.`);
+      }
+    }
+    this.options.progress?.setTests(selected.length);
+
+    for (const test of selected) {
+      try {
+        report.tests.push(await this.syncTest(test));
+      } catch (error) {
+        // Credentials and configuration problems stop the run; anything else stops one test.
+        if (error instanceof AuthError || error instanceof ConfigError || !(error instanceof TapError)) throw error;
+        report.errors.push({ testId: test.study.uuid, message: error.message });
+        logger.error(`Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`);
+      }
+      await emitter.writeState(this.options.state.toJSON());
+      this.options.progress?.testDone();
+    }
+    return report;
+  }
+
+  private async syncTest({ study, workspace }: TestRef): Promise<TestOutcome> {
+    const { client, emitter, state } = this.options;
+    const testId = study.uuid;
+    const listed = testTypeFromListing(study);
+    const known = state.classification(testId);
+    const outcome: TestOutcome = {
+      testId,
+      workspaceId: workspace.uuid,
+      api: study.type === "STUDYV2" ? "results_api" : (known?.api ?? "results_api"),
+      testType: listed ?? known?.test_type ?? null,
+      classifiedBy: listed ? "product_type" : known?.test_type ? known.classified_by : null,
+      unclassifiedReason: null,
+      probeCalls: 0,
+    };
+    const emitTest = (sessionCount: number | null) =>
+      this.want.test
+        ? emitter.emit("test", { study, workspace, api: outcome.api, testType: outcome.testType, classifiedBy: outcome.classifiedBy, sessionCount })
+        : Promise.resolve();
+
+    // A test known to be classic costs nothing: the Results API has no data for it.
+    if (study.type !== "STUDYV2" && known?.api === "classic") {
+      outcome.api = "classic";
+      await emitTest(null);
+      return outcome;
+    }
+    const listing = await client.openSessions(testId);
+    if (!listing) {
+      outcome.api = "classic";
+      outcome.testType = null;
+      outcome.classifiedBy = null;
+      state.setClassification(testId, { api: "classic", test_type: null, classified_by: null });
+      await emitTest(null);
+      return outcome;
+    }
+    outcome.api = "results_api";
+    const facts: ProbeFacts = {};
+    const hasCompleted = await this.walkSessions(listing, outcome, facts);
+
+    if (this.want.qxScores && hasCompleted && (facts.qxScores !== undefined || mayHave(outcome.testType, outcome.classifiedBy).qxScores)) {
+      const body = facts.qxScores !== undefined ? facts.qxScores : await client.qxScores(testId);
+      if (body) await emitter.emit("qxScores", { testId, body, extractedAt: new Date().toISOString() });
+    }
+    if (outcome.testType === null) {
+      outcome.unclassifiedReason = listing.totalCount === 0 ? "no sessions yet" : "no completed session yet";
+    }
+    state.setClassification(testId, { api: "results_api", test_type: outcome.testType, classified_by: outcome.classifiedBy });
+    await emitTest(listing.totalCount);
+    return outcome;
+  }
+
+  /**
+   * Walks a test's sessions newest first: classifies the test with its newest completed session
+   * if it must, emits what is new since the bookmark, and moves the bookmark once the walk is
+   * done. Returns whether the test has a completed session.
+   */
+  private async walkSessions(listing: SessionListing, outcome: TestOutcome, facts: ProbeFacts): Promise<boolean> {
+    const { client, emitter, state, config, logger } = this.options;
+    const testId = listing.testId;
+    const walk =
+      this.want.session || this.want.transcript ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams) : null;
+    let hasCompleted = false;
+    let probeSessionId: string | null = null;
+    /** Whether the newest new completed session had a transcript (null: not asked). */
+    let transcriptsSeen: boolean | null = null;
+    let sinceState = 0;
+    for await (const page of listing.pages()) {
+      for (const session of page.sessions) {
+        if (session.status === "completed" && !hasCompleted) {
+          hasCompleted = true;
+          if (outcome.testType === null) {
+            // classify-tests-by-type.txt probes a session; we probe the newest *completed* one.
+            const probe = await this.classifier.classify(testId, session.sessionId, facts, this.want.qxScores);
+            outcome.testType = probe.testType;
+            outcome.classifiedBy = "probe";
+            outcome.probeCalls = probe.calls;
+            probeSessionId = session.sessionId;
+          }
+        }
+        if (!walk) continue;
+        const decision = walk.decide(session);
+        if (decision === "skip") continue;
+        const extractedAt = new Date().toISOString();
+        if (decision === "unfinished") {
+          // Listing fields only: details and media come once the session completes.
+          await emitter.emit("session", { testId, summary: session, detail: null, extractedAt });
+          continue;
+        }
+        if (this.want.session) {
+          const detail = await client.sessionDetail(session.sessionId);
+          if (!detail) logger.warn(`Session ${session.sessionId} of test ${testId} is listed but its details answer 404; emitted from the listing only.`);
+          await emitter.emit("session", { testId, summary: session, detail, extractedAt });
+        }
+        if (this.want.transcript && transcriptsSeen !== false && mayHave(outcome.testType, outcome.classifiedBy).transcripts) {
+          const reused = probeSessionId === session.sessionId && facts.transcript !== undefined;
+          const vtt = reused ? facts.transcript : await client.transcript(session.sessionId);
+          // A probe-classified interaction test may be a live conversation (video too): the
+          // newest new session's transcript says which; without one, ask no more.
+          if (transcriptsSeen === null && outcome.testType === "interaction test" && outcome.classifiedBy === "probe") {
+            transcriptsSeen = vtt !== null;
+          }
+          if (vtt) await emitter.emit("transcript", { sessionId: session.sessionId, vtt });
+        }
+        walk.markEmitted(session);
+        this.options.progress?.sessionDone();
+        if (++sinceState >= (this.options.stateEvery ?? 50)) {
+          sinceState = 0;
+          await emitter.writeState(state.toJSON());
+        }
+      }
+      // Stop early only once the test is classified (or has nothing to probe with yet) and
+      // nothing further down can be new: without a walk, once QX scores know there is a completed session.
+      const classified = outcome.testType !== null;
+      if (!walk && classified && (hasCompleted || !this.want.qxScores)) break;
+      if (!walk && hasCompleted) break;
+      if (walk && (classified || hasCompleted) && walk.canStopAfter(page.sessions.at(-1)?.startTime)) break;
+    }
+    walk?.complete();
+    return hasCompleted;
+  }
+}
