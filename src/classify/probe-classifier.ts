@@ -31,7 +31,12 @@ export class ProbeClassifier {
    * @param wantQx the sync will fetch QX scores for a non-survey anyway, so asking for them first
    *   costs nothing extra when the test has them.
    */
-  async classify(testId: string, completedSessionId: string, known: ProbeFacts, wantQx: boolean): Promise<ProbeResult> {
+  async classify(
+    testId: string,
+    completedSessionId: string,
+    known: ProbeFacts,
+    wantQx: boolean,
+  ): Promise<ProbeResult> {
     const facts: ProbeFacts = { ...known };
     let calls = 0;
     const qx = async () => {

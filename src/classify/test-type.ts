@@ -24,7 +24,10 @@ export function testTypeFromListing(study: { type?: string; productType?: string
  * think-out-loud answered 404 for video and QX scores. Live conversations are recorded
  * conversations. The sync spends no call on what a type cannot have.
  */
-export function mayHave(testType: TestType | null, classifiedBy: "product_type" | "probe" | null): { transcripts: boolean; qxScores: boolean } {
+export function mayHave(
+  testType: TestType | null,
+  classifiedBy: "product_type" | "probe" | null,
+): { transcripts: boolean; qxScores: boolean } {
   switch (testType) {
     case "survey":
       return { transcripts: false, qxScores: false };

@@ -12,11 +12,15 @@ export async function runCli(name: string, main: () => Promise<number | undefine
   } catch (error) {
     if (error instanceof TapError) {
       process.stderr.write(`${name}: ${redact(error.message)}\n`);
-      if (process.env.TAP_USERTESTING_LOG_LEVEL === "debug" && error.detail) process.stderr.write(`${redact(error.detail)}\n`);
+      if (process.env.TAP_USERTESTING_LOG_LEVEL === "debug" && error.detail)
+        process.stderr.write(`${redact(error.detail)}\n`);
       process.exitCode = error.exitCode;
       return;
     }
-    const detail = process.env.TAP_USERTESTING_LOG_LEVEL === "debug" ? `\n${redact(String((error as Error)?.stack ?? error))}` : "";
+    const detail =
+      process.env.TAP_USERTESTING_LOG_LEVEL === "debug"
+        ? `\n${redact(String((error as Error)?.stack ?? error))}`
+        : "";
     process.stderr.write(
       `${name}: internal error: ${redact(String((error as Error)?.message ?? error))}. This is a bug; please report it (set TAP_USERTESTING_LOG_LEVEL=debug for details).${detail}\n`,
     );

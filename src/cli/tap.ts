@@ -5,18 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createApiClient } from "../api/create-client.js";
 import { loadConfig, packageVersion } from "../config/config.js";
 import { ConfigError } from "../errors.js";
 import { Logger } from "../log/logger.js";
-import { SingerWriter } from "../protocol/singer.js";
 import { TapState } from "../state/tap-state.js";
-import { discoverCatalog, loadSelection, selectAll } from "../tap/catalog.js";
 import { aboutText } from "../tap/about.js";
-import { ProgressReporter } from "../tap/progress.js";
-import { RecordEmitter } from "../tap/record-emitter.js";
-import { summaryLines } from "../tap/summary.js";
-import { SyncEngine } from "../tap/sync-engine.js";
+import { discoverCatalog, loadSelection, selectAll } from "../tap/catalog.js";
+import { runTap } from "../tap/run-tap.js";
 import { runCli } from "./run-cli.js";
 
 const HELP = `tap-usertesting ${packageVersion()}: a Singer tap for the UserTesting Results API
@@ -43,14 +38,18 @@ function readState(path: string): TapState {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError(`State file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`);
+    throw new ConfigError(
+      `State file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
+    );
   }
   if (text.trim() === "") return TapState.empty();
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`State file ${path} is not valid JSON: ${(error as Error).message}. Fix it, or run without --state for a full sync.`);
+    throw new ConfigError(
+      `State file ${path} is not valid JSON: ${(error as Error).message}. Fix it, or run without --state for a full sync.`,
+    );
   }
   return TapState.parse(parsed, `state file ${path}`);
 }
@@ -79,27 +78,18 @@ await runCli("tap-usertesting", async () => {
   if (values.version) return void process.stdout.write(`tap-usertesting ${packageVersion()}\n`);
   if (values.about) {
     const format = values.format ?? "json";
-    if (format !== "json" && format !== "markdown") throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
+    if (format !== "json" && format !== "markdown")
+      throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
     return void process.stdout.write(aboutText(format));
   }
   if (values.discover) return void process.stdout.write(`${JSON.stringify(discoverCatalog(), null, 2)}\n`);
-  if (!values.config?.length) throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
+  if (!values.config?.length)
+    throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
 
   const config = loadConfig(values.config);
   const catalogPath = values.catalog ?? values.properties;
   const selection = catalogPath ? loadSelection(catalogPath) : selectAll();
   const state = values.state ? readState(values.state) : TapState.empty();
-  const logger = new Logger();
-  const { client, stats } = createApiClient(config, { logger });
-  const progress = new ProgressReporter(stats, config.requestsPerMinute);
-  const emitter = new RecordEmitter(new SingerWriter(), selection, logger);
-  const started = Date.now();
-  const engine = new SyncEngine({ config, client, emitter, state, logger, progress });
-  const report = await engine.run();
-  await emitter.writeState(state.toJSON());
-  progress.finish();
-  for (const line of summaryLines(report, emitter.counts, stats, { elapsedMs: Date.now() - started, requestsPerMinute: config.requestsPerMinute })) {
-    logger.info(line);
-  }
-  return report.errors.length > 0 ? 1 : 0;
+  const { exitCode } = await runTap({ config, selection, state, logger: new Logger() });
+  return exitCode;
 });

@@ -42,7 +42,10 @@ export class SessionWalk {
     // A stream not covered by the bookmark (selected since) needs the sessions below it too.
     const covered = selectedStreams.every((s) => partition.streams.includes(s));
     const bookmark = covered ? partition.replication_key_value : null;
-    this.floor = Math.max(ms(bookmark) || Number.NEGATIVE_INFINITY, ms(startDate) || Number.NEGATIVE_INFINITY);
+    this.floor = Math.max(
+      ms(bookmark) || Number.NEGATIVE_INFINITY,
+      ms(startDate) || Number.NEGATIVE_INFINITY,
+    );
     this.pending = new Set(covered ? partition.pending : []);
     const markers = partition.progress_markers;
     this.emitted = new Set(covered && markers ? markers.emitted : []);

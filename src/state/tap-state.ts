@@ -40,7 +40,9 @@ export class TapState {
 
   private constructor(private readonly raw: StateJson) {
     this.classifications = new Map(Object.entries(raw.bookmarks?.tests ?? {}));
-    this.partitions = new Map((raw.bookmarks?.sessions?.partitions ?? []).map((p) => [p.context.test_id, normalise(p)]));
+    this.partitions = new Map(
+      (raw.bookmarks?.sessions?.partitions ?? []).map((p) => [p.context.test_id, normalise(p)]),
+    );
   }
 
   static empty(): TapState {
@@ -50,7 +52,10 @@ export class TapState {
   /** Validates a state document (from --state or a target's STATE), naming the bad field and `source`. */
   static parse(value: unknown, source: string): TapState {
     // Singer targets echo {"value": {...}}-less state; some tools wrap it: accept both.
-    const candidate = value !== null && typeof value === "object" && "value" in value && !("bookmarks" in value) ? (value as { value: unknown }).value : value;
+    const candidate =
+      value !== null && typeof value === "object" && "value" in value && !("bookmarks" in value)
+        ? (value as { value: unknown }).value
+        : value;
     if (candidate === null || typeof candidate !== "object" || Array.isArray(candidate)) {
       throw new ConfigError(`The state in ${source} must be a JSON object such as {"bookmarks": {...}}.`);
     }
@@ -101,6 +106,13 @@ function normalise(p: SessionPartition): SessionPartition {
     replication_key_value: p.replication_key_value ?? null,
     streams: p.streams ?? [],
     pending: p.pending ?? [],
-    ...(p.progress_markers ? { progress_markers: { replication_key_value: p.progress_markers.replication_key_value ?? null, emitted: p.progress_markers.emitted } } : {}),
+    ...(p.progress_markers
+      ? {
+          progress_markers: {
+            replication_key_value: p.progress_markers.replication_key_value ?? null,
+            emitted: p.progress_markers.emitted,
+          },
+        }
+      : {}),
   };
 }

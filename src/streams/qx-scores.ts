@@ -5,5 +5,7 @@ export const qxScores = defineStream({
   source: "qxScores",
   keyProperties: ["test_id"],
   replication: { method: "FULL_TABLE" },
-  toRows: ({ testId, body, extractedAt }) => [{ test_id: testId, qx_scores: body, extracted_at: extractedAt }],
+  toRows: ({ testId, body, extractedAt }) => [
+    { test_id: testId, qx_scores: body, extracted_at: extractedAt },
+  ],
 });

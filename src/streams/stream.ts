@@ -16,7 +16,12 @@ export interface SourceInputs {
     sessionCount: number | null;
   };
   /** A listed session, with its v3 details when it is completed (null before). */
-  session: { testId: string; summary: ApiSessionSummary; detail: ApiSessionDetail | null; extractedAt: string };
+  session: {
+    testId: string;
+    summary: ApiSessionSummary;
+    detail: ApiSessionDetail | null;
+    extractedAt: string;
+  };
   transcript: { sessionId: string; vtt: string };
   qxScores: { testId: string; body: Record<string, unknown>; extractedAt: string };
 }
@@ -35,4 +40,5 @@ export interface StreamDefinition<S extends SourceName = SourceName> {
   toRows(input: SourceInputs[S]): Row[];
 }
 
-export const defineStream = <S extends SourceName>(definition: StreamDefinition<S>): StreamDefinition<S> => definition;
+export const defineStream = <S extends SourceName>(definition: StreamDefinition<S>): StreamDefinition<S> =>
+  definition;

@@ -7,7 +7,8 @@ export function aboutText(format: "json" | "markdown"): string {
   const schema = readSchema("config.schema.json");
   const about = {
     name: "tap-usertesting",
-    description: "Singer tap for the UserTesting Results API: workspaces, tests, sessions, demographics, task groups, tasks, transcripts and QX scores.",
+    description:
+      "Singer tap for the UserTesting Results API: workspaces, tests, sessions, demographics, task groups, tasks, transcripts and QX scores.",
     version: packageVersion(),
     capabilities: ["catalog", "discover", "state", "about"],
     streams: STREAMS.map((s) => s.name),
@@ -15,9 +16,13 @@ export function aboutText(format: "json" | "markdown"): string {
     env_var_prefix: "TAP_USERTESTING_",
   };
   if (format === "json") return `${JSON.stringify(about, null, 2)}\n`;
-  const properties = schema.properties as Record<string, { type?: string; description?: string; default?: unknown }>;
+  const properties = schema.properties as Record<
+    string,
+    { type?: string; description?: string; default?: unknown }
+  >;
   const rows = Object.entries(properties).map(
-    ([key, p]) => `| \`${key}\` | ${Array.isArray(p.type) ? p.type.join(" or ") : (p.type ?? "")} | ${p.default === undefined ? "" : `\`${JSON.stringify(p.default)}\``} | ${p.description ?? ""} |`,
+    ([key, p]) =>
+      `| \`${key}\` | ${Array.isArray(p.type) ? p.type.join(" or ") : (p.type ?? "")} | ${p.default === undefined ? "" : `\`${JSON.stringify(p.default)}\``} | ${p.description ?? ""} |`,
   );
   return [
     `# tap-usertesting ${about.version}`,

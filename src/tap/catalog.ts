@@ -25,7 +25,8 @@ export interface Catalog {
 function catalogEntry(definition: StreamDefinition): CatalogStream {
   const schema = streamSchema(definition.name);
   const properties = Object.keys((schema.properties as Record<string, unknown>) ?? {});
-  const incremental = definition.replication.method === "INCREMENTAL" ? definition.replication.key : undefined;
+  const incremental =
+    definition.replication.method === "INCREMENTAL" ? definition.replication.key : undefined;
   return {
     tap_stream_id: definition.name,
     stream: definition.name,
@@ -46,7 +47,9 @@ function catalogEntry(definition: StreamDefinition): CatalogStream {
       },
       ...properties.map((p) => ({
         breadcrumb: ["properties", p],
-        metadata: { inclusion: definition.keyProperties.includes(p) || p === incremental ? "automatic" : "available" },
+        metadata: {
+          inclusion: definition.keyProperties.includes(p) || p === incremental ? "automatic" : "available",
+        },
       })),
     ],
   };
@@ -64,7 +67,10 @@ export interface Selection {
   excluded: Map<string, Set<string>>;
 }
 
-export const selectAll = (): Selection => ({ streams: new Set(STREAMS.map((s) => s.name)), excluded: new Map() });
+export const selectAll = (): Selection => ({
+  streams: new Set(STREAMS.map((s) => s.name)),
+  excluded: new Map(),
+});
 
 /** Reads --catalog / --properties: which streams and properties to sync. */
 export function loadSelection(path: string): Selection {
@@ -80,7 +86,10 @@ export function loadSelection(path: string): Selection {
     );
   }
   const streams = (parsed as Catalog | null)?.streams;
-  if (!Array.isArray(streams)) throw new ConfigError(`Catalog file ${path} has no "streams" array; it must be a Singer catalog as --discover prints.`);
+  if (!Array.isArray(streams))
+    throw new ConfigError(
+      `Catalog file ${path} has no "streams" array; it must be a Singer catalog as --discover prints.`,
+    );
   const known = new Map(STREAMS.map((s) => [s.name, s]));
   const selection: Selection = { streams: new Set(), excluded: new Map() };
   streams.forEach((entry, index) => {
@@ -92,12 +101,18 @@ export function loadSelection(path: string): Selection {
       );
     }
     const metadata = Array.isArray(entry.metadata) ? entry.metadata : [];
-    const root = metadata.find((m) => Array.isArray(m?.breadcrumb) && m.breadcrumb.length === 0)?.metadata ?? {};
+    const root =
+      metadata.find((m) => Array.isArray(m?.breadcrumb) && m.breadcrumb.length === 0)?.metadata ?? {};
     // Singer: a stream is synced when its root metadata says selected (the legacy top-level flag too).
-    const selected = root.selected === true || (root.selected === undefined && (entry as { selected?: boolean }).selected === true);
+    const selected =
+      root.selected === true ||
+      (root.selected === undefined && (entry as { selected?: boolean }).selected === true);
     if (!selected) return;
     selection.streams.add(definition.name);
-    const protectedProps = new Set([...definition.keyProperties, ...(definition.replication.method === "INCREMENTAL" ? [definition.replication.key] : [])]);
+    const protectedProps = new Set([
+      ...definition.keyProperties,
+      ...(definition.replication.method === "INCREMENTAL" ? [definition.replication.key] : []),
+    ]);
     const excluded = new Set<string>();
     for (const m of metadata) {
       if (m?.breadcrumb?.length === 2 && m.breadcrumb[0] === "properties" && m.metadata?.selected === false) {

@@ -8,6 +8,7 @@ const duration = (ms: number): string => {
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
 };
+
 export { duration as formatDuration };
 
 /**

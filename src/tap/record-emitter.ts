@@ -41,7 +41,11 @@ export class RecordEmitter {
       const properties = schema.properties as Record<string, { type?: string | string[] }>;
       this.nullable.set(
         stream.name,
-        new Set(Object.entries(properties).filter(([, p]) => Array.isArray(p.type) && p.type.includes("null")).map(([k]) => k)),
+        new Set(
+          Object.entries(properties)
+            .filter(([, p]) => Array.isArray(p.type) && p.type.includes("null"))
+            .map(([k]) => k),
+        ),
       );
     }
   }
@@ -64,7 +68,9 @@ export class RecordEmitter {
         stream: stream.name,
         schema: this.schemaOf(stream),
         key_properties: stream.keyProperties,
-        ...(stream.replication.method === "INCREMENTAL" ? { bookmark_properties: [stream.replication.key] } : {}),
+        ...(stream.replication.method === "INCREMENTAL"
+          ? { bookmark_properties: [stream.replication.key] }
+          : {}),
       });
     }
   }
@@ -76,7 +82,12 @@ export class RecordEmitter {
       if (stream.source !== source || !this.selection.streams.has(stream.name)) continue;
       for (const row of (stream as StreamDefinition<S>).toRows(input)) {
         const record = this.checked(stream, row);
-        await this.writer.write({ type: "RECORD", stream: stream.name, record, time_extracted: timeExtracted });
+        await this.writer.write({
+          type: "RECORD",
+          stream: stream.name,
+          record,
+          time_extracted: timeExtracted,
+        });
         this.counts.set(stream.name, (this.counts.get(stream.name) ?? 0) + 1);
       }
     }
@@ -90,13 +101,17 @@ export class RecordEmitter {
     const schema = streamSchema(stream.name);
     const excluded = this.selection.excluded.get(stream.name);
     if (!excluded) return schema;
-    const properties = Object.fromEntries(Object.entries(schema.properties as Record<string, unknown>).filter(([k]) => !excluded.has(k)));
+    const properties = Object.fromEntries(
+      Object.entries(schema.properties as Record<string, unknown>).filter(([k]) => !excluded.has(k)),
+    );
     return { ...schema, properties, required: (schema.required as string[]).filter((k) => !excluded.has(k)) };
   }
 
   private checked(stream: StreamDefinition, row: Row): Row {
     const excluded = this.selection.excluded.get(stream.name);
-    const record: Row = excluded ? Object.fromEntries(Object.entries(row).filter(([k]) => !excluded.has(k))) : { ...row };
+    const record: Row = excluded
+      ? Object.fromEntries(Object.entries(row).filter(([k]) => !excluded.has(k)))
+      : { ...row };
     const validate = this.validators.get(stream.name) as ValidateFunction;
     const valid = (r: Row): boolean => validate(r);
     // Each pass nulls one more bad optional field, or throws: it ends within the number of fields.
@@ -108,7 +123,9 @@ export class RecordEmitter {
         const key = `${stream.name}.${field}`;
         if (!this.toleratedOnce.has(key)) {
           this.toleratedOnce.add(key);
-          this.logger.warn(`GET ${endpoint} gave '${field}' of ${stream.name} an unexpected value (${error?.message}); stored as null (logged once).`);
+          this.logger.warn(
+            `GET ${endpoint} gave '${field}' of ${stream.name} an unexpected value (${error?.message}); stored as null (logged once).`,
+          );
         }
         record[field] = null;
         continue;

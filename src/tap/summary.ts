@@ -19,10 +19,15 @@ export function summaryLines(
   const classic = report.tests.filter((t) => t.api === "classic");
   const unclassified = results.filter((t) => t.testType === null);
   const byReason = new Map<string, number>();
-  for (const t of unclassified) byReason.set(t.unclassifiedReason ?? "unknown", (byReason.get(t.unclassifiedReason ?? "unknown") ?? 0) + 1);
+  for (const t of unclassified)
+    byReason.set(
+      t.unclassifiedReason ?? "unknown",
+      (byReason.get(t.unclassifiedReason ?? "unknown") ?? 0) + 1,
+    );
   let limitedCalls = 0;
   for (const [endpoint, statuses] of stats.byEndpoint) {
-    if (endpoint !== "workspaces" && endpoint !== "workspaceStudies") for (const n of statuses.values()) limitedCalls += n;
+    if (endpoint !== "workspaces" && endpoint !== "workspaceStudies")
+      for (const n of statuses.values()) limitedCalls += n;
   }
   const lines = [
     `Sync ${report.errors.length === 0 ? "complete" : "finished with errors"} in ${formatDuration(options.elapsedMs)}.`,
@@ -31,7 +36,9 @@ export function summaryLines(
     `  classified from the listing ${results.filter((t) => t.classifiedBy === "product_type").length}, by probing ${results.filter((t) => t.classifiedBy === "probe").length}`,
   ];
   if (unclassified.length > 0) {
-    lines.push(`  unclassified ${unclassified.length}: ${[...byReason].map(([reason, n]) => `${n} with ${reason}`).join(", ")} (checked again next run)`);
+    lines.push(
+      `  unclassified ${unclassified.length}: ${[...byReason].map(([reason, n]) => `${n} with ${reason}`).join(", ")} (checked again next run)`,
+    );
   }
   lines.push(`Records: ${[...records].map(([stream, n]) => `${stream} ${n}`).join(", ") || "none"}.`);
   lines.push(...stats.summaryLines());
@@ -47,6 +54,8 @@ export function summaryLines(
       : `  [WARN] ${report.errors.length} test(s) failed and were skipped (partial success; their bookmarks did not move):`,
   );
   for (const error of report.errors) lines.push(`    ${error.testId}: ${error.message}`);
-  lines.push(`  [INFO] classification coverage: classified=${results.length - unclassified.length}, unclassified=${unclassified.length}, results_api_total=${results.length}`);
+  lines.push(
+    `  [INFO] classification coverage: classified=${results.length - unclassified.length}, unclassified=${unclassified.length}, results_api_total=${results.length}`,
+  );
   return lines;
 }

@@ -1,6 +1,6 @@
 import type { ResultsApiClient, SessionListing } from "../api/results-api-client.js";
 import type { ApiStudy, ApiWorkspace } from "../api/types.js";
-import { type ProbeFacts, ProbeClassifier } from "../classify/probe-classifier.js";
+import { ProbeClassifier, type ProbeFacts } from "../classify/probe-classifier.js";
 import { mayHave, type TestType, testTypeFromListing } from "../classify/test-type.js";
 import type { TapConfig } from "../config/config.js";
 import { AuthError, ConfigError, TapError } from "../errors.js";
@@ -63,9 +63,9 @@ export class SyncEngine {
       transcript: emitter.wants("transcript"),
       qxScores: emitter.wants("qxScores"),
     };
-    this.sessionStreams = STREAMS.filter((s) => (s.source === "session" || s.source === "transcript") && emitter.isSelected(s.name)).map(
-      (s) => s.name,
-    );
+    this.sessionStreams = STREAMS.filter(
+      (s) => (s.source === "session" || s.source === "transcript") && emitter.isSelected(s.name),
+    ).map((s) => s.name);
   }
 
   async run(): Promise<SyncReport> {
@@ -77,7 +77,8 @@ export class SyncEngine {
     if (config.workspaceIds) {
       const wanted = new Set(config.workspaceIds);
       for (const id of wanted) {
-        if (!workspaces.some((w) => w.uuid === id)) logger.warn(`workspace_ids: workspace ${id} is not visible to these credentials; skipped.`);
+        if (!workspaces.some((w) => w.uuid === id))
+          logger.warn(`workspace_ids: workspace ${id} is not visible to these credentials; skipped.`);
       }
       workspaces = workspaces.filter((w) => wanted.has(w.uuid));
     }
@@ -95,7 +96,8 @@ export class SyncEngine {
     const selected = config.testIds ? tests.filter((t) => config.testIds?.includes(t.study.uuid)) : tests;
     if (config.testIds) {
       for (const id of config.testIds) {
-        if (!tests.some((t) => t.study.uuid === id)) logger.warn(`test_ids: test ${id} is not in the selected workspaces; skipped.`);
+        if (!tests.some((t) => t.study.uuid === id))
+          logger.warn(`test_ids: test ${id} is not in the selected workspaces; skipped.`);
       }
     }
     this.options.progress?.setTests(selected.length);
@@ -105,9 +107,12 @@ export class SyncEngine {
         report.tests.push(await this.syncTest(test));
       } catch (error) {
         // Credentials and configuration problems stop the run; anything else stops one test.
-        if (error instanceof AuthError || error instanceof ConfigError || !(error instanceof TapError)) throw error;
+        if (error instanceof AuthError || error instanceof ConfigError || !(error instanceof TapError))
+          throw error;
         report.errors.push({ testId: test.study.uuid, message: error.message });
-        logger.error(`Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`);
+        logger.error(
+          `Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`,
+        );
       }
       await emitter.writeState(this.options.state.toJSON());
       this.options.progress?.testDone();
@@ -131,7 +136,14 @@ export class SyncEngine {
     };
     const emitTest = (sessionCount: number | null) =>
       this.want.test
-        ? emitter.emit("test", { study, workspace, api: outcome.api, testType: outcome.testType, classifiedBy: outcome.classifiedBy, sessionCount })
+        ? emitter.emit("test", {
+            study,
+            workspace,
+            api: outcome.api,
+            testType: outcome.testType,
+            classifiedBy: outcome.classifiedBy,
+            sessionCount,
+          })
         : Promise.resolve();
 
     // A test known to be classic costs nothing: the Results API has no data for it.
@@ -153,14 +165,22 @@ export class SyncEngine {
     const facts: ProbeFacts = {};
     const hasCompleted = await this.walkSessions(listing, outcome, facts);
 
-    if (this.want.qxScores && hasCompleted && (facts.qxScores !== undefined || mayHave(outcome.testType, outcome.classifiedBy).qxScores)) {
+    if (
+      this.want.qxScores &&
+      hasCompleted &&
+      (facts.qxScores !== undefined || mayHave(outcome.testType, outcome.classifiedBy).qxScores)
+    ) {
       const body = facts.qxScores !== undefined ? facts.qxScores : await client.qxScores(testId);
       if (body) await emitter.emit("qxScores", { testId, body, extractedAt: new Date().toISOString() });
     }
     if (outcome.testType === null) {
       outcome.unclassifiedReason = listing.totalCount === 0 ? "no sessions yet" : "no completed session yet";
     }
-    state.setClassification(testId, { api: "results_api", test_type: outcome.testType, classified_by: outcome.classifiedBy });
+    state.setClassification(testId, {
+      api: "results_api",
+      test_type: outcome.testType,
+      classified_by: outcome.classifiedBy,
+    });
     await emitTest(listing.totalCount);
     return outcome;
   }
@@ -170,11 +190,17 @@ export class SyncEngine {
    * if it must, emits what is new since the bookmark, and moves the bookmark once the walk is
    * done. Returns whether the test has a completed session.
    */
-  private async walkSessions(listing: SessionListing, outcome: TestOutcome, facts: ProbeFacts): Promise<boolean> {
+  private async walkSessions(
+    listing: SessionListing,
+    outcome: TestOutcome,
+    facts: ProbeFacts,
+  ): Promise<boolean> {
     const { client, emitter, state, config, logger } = this.options;
     const testId = listing.testId;
     const walk =
-      this.want.session || this.want.transcript ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams) : null;
+      this.want.session || this.want.transcript
+        ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams)
+        : null;
     let hasCompleted = false;
     let probeSessionId: string | null = null;
     /** Whether the newest new completed session had a transcript (null: not asked). */
@@ -186,10 +212,16 @@ export class SyncEngine {
           hasCompleted = true;
           if (outcome.testType === null) {
             // classify-tests-by-type.txt probes a session; we probe the newest *completed* one.
-            const probe = await this.classifier.classify(testId, session.sessionId, facts, this.want.qxScores);
+            const probe = await this.classifier.classify(
+              testId,
+              session.sessionId,
+              facts,
+              this.want.qxScores,
+            );
             outcome.testType = probe.testType;
             outcome.classifiedBy = "probe";
             outcome.probeCalls = probe.calls;
+            Object.assign(facts, probe.facts);
             probeSessionId = session.sessionId;
           }
         }
@@ -204,15 +236,26 @@ export class SyncEngine {
         }
         if (this.want.session) {
           const detail = await client.sessionDetail(session.sessionId);
-          if (!detail) logger.warn(`Session ${session.sessionId} of test ${testId} is listed but its details answer 404; emitted from the listing only.`);
+          if (!detail)
+            logger.warn(
+              `Session ${session.sessionId} of test ${testId} is listed but its details answer 404; emitted from the listing only.`,
+            );
           await emitter.emit("session", { testId, summary: session, detail, extractedAt });
         }
-        if (this.want.transcript && transcriptsSeen !== false && mayHave(outcome.testType, outcome.classifiedBy).transcripts) {
+        if (
+          this.want.transcript &&
+          transcriptsSeen !== false &&
+          mayHave(outcome.testType, outcome.classifiedBy).transcripts
+        ) {
           const reused = probeSessionId === session.sessionId && facts.transcript !== undefined;
           const vtt = reused ? facts.transcript : await client.transcript(session.sessionId);
           // A probe-classified interaction test may be a live conversation (video too): the
           // newest new session's transcript says which; without one, ask no more.
-          if (transcriptsSeen === null && outcome.testType === "interaction test" && outcome.classifiedBy === "probe") {
+          if (
+            transcriptsSeen === null &&
+            outcome.testType === "interaction test" &&
+            outcome.classifiedBy === "probe"
+          ) {
             transcriptsSeen = vtt !== null;
           }
           if (vtt) await emitter.emit("transcript", { sessionId: session.sessionId, vtt });

@@ -1,0 +1,64 @@
+import type { Writable } from "node:stream";
+import { type ClientOverrides, createApiClient } from "../api/create-client.js";
+import type { TapConfig } from "../config/config.js";
+import type { RequestStats } from "../http/request-stats.js";
+import type { Logger } from "../log/logger.js";
+import { SingerWriter } from "../protocol/singer.js";
+import type { TapState } from "../state/tap-state.js";
+import type { Selection } from "./catalog.js";
+import { ProgressReporter } from "./progress.js";
+import { RecordEmitter } from "./record-emitter.js";
+import { summaryLines } from "./summary.js";
+import { SyncEngine, type SyncReport } from "./sync-engine.js";
+
+export interface TapRunOptions {
+  config: TapConfig;
+  selection: Selection;
+  state: TapState;
+  logger: Logger;
+  /** Where Singer messages go. @default process.stdout */
+  out?: Writable;
+  client?: ClientOverrides;
+  /** @default a status line on stderr when it is a terminal */
+  progress?: boolean;
+  stateEvery?: number;
+}
+
+export interface TapRunResult {
+  report: SyncReport;
+  stats: RequestStats;
+  records: Map<string, number>;
+  exitCode: number;
+}
+
+/** One tap run: SCHEMA, RECORD and STATE messages out, the summary to the logger. */
+export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
+  const { config, selection, state, logger } = options;
+  const { client, stats } = createApiClient(config, { logger, ...options.client });
+  const progress = new ProgressReporter(
+    stats,
+    config.requestsPerMinute,
+    options.progress === false ? null : undefined,
+  );
+  const emitter = new RecordEmitter(new SingerWriter(options.out), selection, logger);
+  const started = Date.now();
+  const engine = new SyncEngine({
+    config,
+    client,
+    emitter,
+    state,
+    logger,
+    progress,
+    stateEvery: options.stateEvery,
+  });
+  const report = await engine.run();
+  await emitter.writeState(state.toJSON());
+  progress.finish();
+  for (const line of summaryLines(report, emitter.counts, stats, {
+    elapsedMs: Date.now() - started,
+    requestsPerMinute: config.requestsPerMinute,
+  })) {
+    logger.info(line);
+  }
+  return { report, stats, records: emitter.counts, exitCode: report.errors.length > 0 ? 1 : 0 };
+}
