@@ -210,7 +210,8 @@ export class SyncEngine {
       for (const session of page.sessions) {
         if (session.status === "completed" && !hasCompleted) {
           hasCompleted = true;
-          if (outcome.testType === null) {
+          // Only the tests record and the media decisions need the type: session streams alone do not.
+          if (outcome.testType === null && (this.want.test || this.want.transcript || this.want.qxScores)) {
             // classify-tests-by-type.txt probes a session; we probe the newest *completed* one.
             const probe = await this.classifier.classify(
               testId,

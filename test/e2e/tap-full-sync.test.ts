@@ -22,9 +22,20 @@ describe("a full sync of the sandbox", async () => {
     const { sink } = await run;
     const ajv = createAjv();
     const validators = new Map(
-      sink.messages.filter((m): m is SchemaMessage => m.type === "SCHEMA").map((m) => [m.stream, ajv.compile(m.schema)]),
+      sink.messages
+        .filter((m): m is SchemaMessage => m.type === "SCHEMA")
+        .map((m) => [m.stream, ajv.compile(m.schema)]),
     );
-    expect([...validators.keys()]).toEqual(["workspaces", "tests", "sessions", "demographics", "task_groups", "tasks", "transcripts", "qx_scores"]);
+    expect([...validators.keys()]).toEqual([
+      "workspaces",
+      "tests",
+      "sessions",
+      "demographics",
+      "task_groups",
+      "tasks",
+      "transcripts",
+      "qx_scores",
+    ]);
     let checked = 0;
     for (const message of sink.messages) {
       if (message.type !== "RECORD") continue;
@@ -46,14 +57,29 @@ describe("a full sync of the sandbox", async () => {
       if (truth.api === "classic") {
         expect(record).toMatchObject({ test_type: null, classified_by: null, session_count: null });
       } else if (truth.listedWithType) {
-        expect(record).toMatchObject({ test_type: truth.testType, classified_by: "product_type", product_type: truth.productType });
+        expect(record).toMatchObject({
+          test_type: truth.testType,
+          classified_by: "product_type",
+          product_type: truth.productType,
+        });
       } else {
-        expect(record).toMatchObject({ test_type: truth.probeTestType, classified_by: truth.probeTestType ? "probe" : null });
+        expect(record).toMatchObject({
+          test_type: truth.probeTestType,
+          classified_by: truth.probeTestType ? "probe" : null,
+        });
       }
-      if (truth.api === "results_api") expect(record?.session_count).toBe(sandbox.data.sessions(truth.testId)?.length);
+      if (truth.api === "results_api")
+        expect(record?.session_count).toBe(sandbox.data.sessions(truth.testId)?.length);
     }
     // The vendor's script is fooled by unfinished newest sessions; the tap is not.
-    const fooled = sandbox.data.tests().filter((t) => !t.listedWithType && t.probeTestType && sandbox.data.vendorScriptTestType(t.testId) !== t.probeTestType);
+    const fooled = sandbox.data
+      .tests()
+      .filter(
+        (t) =>
+          !t.listedWithType &&
+          t.probeTestType &&
+          sandbox.data.vendorScriptTestType(t.testId) !== t.probeTestType,
+      );
     for (const t of fooled) expect(tests.get(t.testId)?.test_type).toBe(t.probeTestType);
   });
 
@@ -64,7 +90,12 @@ describe("a full sync of the sandbox", async () => {
     expect(sessions.size).toBe(truth.length);
     for (const s of truth) {
       const record = sessions.get(s.sessionId);
-      expect(record).toMatchObject({ test_id: s.testId, status: s.status, start_time: s.startTime, finish_time: s.finishTime });
+      expect(record).toMatchObject({
+        test_id: s.testId,
+        status: s.status,
+        start_time: s.startTime,
+        finish_time: s.finishTime,
+      });
       if (s.status === "completed") {
         const detail = sandbox.data.sessionDetail(s.sessionId);
         expect(record?.participant_id).toBe(detail?.sessionParticipant?.participantId ?? null);
@@ -77,8 +108,12 @@ describe("a full sync of the sandbox", async () => {
     const { sink } = await run;
     const completed = sandbox.data.allSessions().filter((s) => s.status === "completed");
     const details = completed.map((s) => sandbox.data.sessionDetail(s.sessionId));
-    expect(sink.records("demographics")).toHaveLength(details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0));
-    expect(sink.records("task_groups")).toHaveLength(details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0));
+    expect(sink.records("demographics")).toHaveLength(
+      details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
+    );
+    expect(sink.records("task_groups")).toHaveLength(
+      details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
+    );
     expect(sink.records("tasks")).toHaveLength(details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0));
     const session = completed.find((s) => (sandbox.data.sessionDetail(s.sessionId)?.tasks.length ?? 0) > 2);
     const detail = sandbox.data.sessionDetail(session?.sessionId ?? "");
@@ -86,7 +121,9 @@ describe("a full sync of the sandbox", async () => {
     expect(tasks.map((t) => t.task_uuid)).toEqual(detail?.tasks.map((t) => t.uuid));
     expect(tasks.map((t) => t.position)).toEqual(detail?.tasks.map((_, i) => i));
     expect(tasks[0]?.answer_json).toEqual(detail?.tasks[0]?.response?.answer ?? null);
-    expect(tasks.every((t) => t.participant_id === (detail?.sessionParticipant?.participantId ?? null))).toBe(true);
+    expect(tasks.every((t) => t.participant_id === (detail?.sessionParticipant?.participantId ?? null))).toBe(
+      true,
+    );
   });
 
   it("keeps every transcript cue in order, with speakers, and the raw WebVTT as served", async () => {
@@ -98,7 +135,9 @@ describe("a full sync of the sandbox", async () => {
       const truth = sandbox.data.transcript(s.sessionId);
       const record = records.get(s.sessionId);
       expect(record?.transcript_vtt).toBe(truth?.vtt);
-      expect(record?.cues).toEqual(truth?.cues.map((c) => ({ start_ms: c.startMs, end_ms: c.endMs, speaker: c.speaker, text: c.text })));
+      expect(record?.cues).toEqual(
+        truth?.cues.map((c) => ({ start_ms: c.startMs, end_ms: c.endMs, speaker: c.speaker, text: c.text })),
+      );
     }
     expect(parseWebVtt(String(records.values().next().value?.transcript_vtt)).errors).toEqual([]);
   });

@@ -56,7 +56,9 @@ export async function runTapOn(sandbox: Sandbox, input: TapRunInput = {}) {
     requests_per_minute: 100_000,
     ...input.config,
   });
-  const selection = input.selection ?? (input.streams ? { streams: new Set(input.streams), excluded: new Map() } : selectAll());
+  const selection =
+    input.selection ??
+    (input.streams ? { streams: new Set(input.streams), excluded: new Map() } : selectAll());
   const state = input.state === undefined ? TapState.empty() : TapState.parse(input.state, "test state");
   const before = new Map(sandbox.counts);
   let error: unknown;
