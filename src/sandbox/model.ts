@@ -7,8 +7,9 @@ import type { ApiSessionSummary, ProductType } from "../api/types.js";
 
 export type * from "../api/types.js";
 
-/** The test types of classify-tests-by-type.txt, plus live conversation from obtain-a-test-id.txt. */
-export type TestType = "survey" | "interaction test" | "think-out-loud test" | "live conversation";
+export type { TestType } from "../classify/test-type.js";
+
+import type { TestType } from "../classify/test-type.js";
 
 /** A transcript cue as a spec-conformant WebVTT parser should recover it. */
 export interface TranscriptCue {

@@ -101,12 +101,7 @@ export const PROFILE_MIX: ReadonlyArray<{ profile: TestProfile; weight: number }
   { profile: PROFILE_CYCLE[3] as TestProfile, weight: 2 },
 ];
 
-export const PRODUCT_TEST_TYPE: Record<ProductType, TestType> = {
-  SURVEY: "survey",
-  NON_THINK_OUT_LOUD: "interaction test",
-  THINK_OUT_LOUD: "think-out-loud test",
-  LIVE_CONVERSATION: "live conversation",
-};
+export { TEST_TYPE_BY_PRODUCT as PRODUCT_TEST_TYPE } from "../classify/test-type.js";
 
 /** The decision of classify-tests-by-type.txt step 3: video or QX → interaction; transcript → think-out-loud; else survey. */
 export function probeDecision(found: { video: boolean; qxScores: boolean; transcript: boolean }): TestType {
