@@ -5,7 +5,7 @@ import { TapError } from "../errors.js";
  * Runs a command's main function: a user error becomes one paragraph on stderr and its exit
  * code; an unexpected error says so, with the stack only when TAP_USERTESTING_LOG_LEVEL=debug.
  */
-export async function runCli(name: string, main: () => Promise<number | undefined | void>): Promise<void> {
+export async function runCli(name: string, main: () => Promise<number>): Promise<void> {
   try {
     const code = await main();
     process.exitCode = typeof code === "number" ? code : 0;

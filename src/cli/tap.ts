@@ -33,6 +33,21 @@ Singer messages go to stdout; logs, progress and the summary to stderr.
 Streams: workspaces, tests, sessions, demographics, task_groups, tasks, transcripts, qx_scores.
 `;
 
+const OPTIONS = {
+  options: {
+    config: { type: "string", multiple: true },
+    catalog: { type: "string" },
+    properties: { type: "string" },
+    state: { type: "string" },
+    discover: { type: "boolean" },
+    about: { type: "boolean" },
+    format: { type: "string" },
+    version: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+  strict: true,
+} as const;
+
 function readState(path: string): TapState {
   let text: string;
   try {
@@ -54,35 +69,30 @@ function readState(path: string): TapState {
   return TapState.parse(parsed, `state file ${path}`);
 }
 
-await runCli("tap-usertesting", async () => {
-  let values;
+function writeOut(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+function parseOptions() {
   try {
-    ({ values } = parseArgs({
-      options: {
-        config: { type: "string", multiple: true },
-        catalog: { type: "string" },
-        properties: { type: "string" },
-        state: { type: "string" },
-        discover: { type: "boolean" },
-        about: { type: "boolean" },
-        format: { type: "string" },
-        version: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
+    return parseArgs(OPTIONS).values;
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}. Run tap-usertesting --help for the options.`);
   }
-  if (values.help) return void process.stdout.write(HELP);
-  if (values.version) return void process.stdout.write(`tap-usertesting ${packageVersion()}\n`);
+}
+
+await runCli("tap-usertesting", async () => {
+  const values = parseOptions();
+  if (values.help) return writeOut(HELP);
+  if (values.version) return writeOut(`tap-usertesting ${packageVersion()}\n`);
   if (values.about) {
     const format = values.format ?? "json";
     if (format !== "json" && format !== "markdown")
       throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
-    return void process.stdout.write(aboutText(format));
+    return writeOut(aboutText(format));
   }
-  if (values.discover) return void process.stdout.write(`${JSON.stringify(discoverCatalog(), null, 2)}\n`);
+  if (values.discover) return writeOut(`${JSON.stringify(discoverCatalog(), null, 2)}\n`);
   if (!values.config?.length)
     throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
 

@@ -70,7 +70,7 @@ describe("RecordEmitter", () => {
       detail: null,
       extractedAt: "2026-05-02T00:00:00Z",
     });
-    const schema = sink.messages[0] as {
+    const schema = sink.messages[0] as unknown as {
       schema: { properties: Record<string, unknown>; required: string[] };
     };
     expect(Object.keys(schema.schema.properties)).not.toContain("audience_id");
