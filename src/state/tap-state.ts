@@ -6,6 +6,8 @@ export interface Classification {
   api: "results_api" | "classic";
   test_type: TestType | null;
   classified_by: "product_type" | "probe" | null;
+  /** Sessions listed when the test was last listed (kept for runs that do not list it). */
+  session_count?: number | null;
 }
 
 /** Bookmark of one test's sessions (Singer per-partition state, as Meltano SDK taps keep it). */

@@ -152,12 +152,30 @@ export class SyncEngine {
       await emitTest(null);
       return outcome;
     }
+    // Classification alone needs no listing for a test whose type is known: its session count
+    // is then the last one seen, kept in the state.
+    if (!this.want.session && !this.want.transcript && !this.want.qxScores && outcome.testType !== null) {
+      const sessionCount = known?.session_count ?? null;
+      state.setClassification(testId, {
+        api: "results_api",
+        test_type: outcome.testType,
+        classified_by: outcome.classifiedBy,
+        session_count: sessionCount,
+      });
+      await emitTest(sessionCount);
+      return outcome;
+    }
     const listing = await client.openSessions(testId);
     if (!listing) {
       outcome.api = "classic";
       outcome.testType = null;
       outcome.classifiedBy = null;
-      state.setClassification(testId, { api: "classic", test_type: null, classified_by: null });
+      state.setClassification(testId, {
+        api: "classic",
+        test_type: null,
+        classified_by: null,
+        session_count: null,
+      });
       await emitTest(null);
       return outcome;
     }
@@ -180,6 +198,7 @@ export class SyncEngine {
       api: "results_api",
       test_type: outcome.testType,
       classified_by: outcome.classifiedBy,
+      session_count: listing.totalCount,
     });
     await emitTest(listing.totalCount);
     return outcome;
