@@ -1,0 +1,256 @@
+import type { Logger } from "../../log/logger.js";
+import { createAjv, jsonPointerToPath, type ValidateFunction } from "../../util/json-schema.js";
+import { type ColumnSpec, type TableSpec, tableSpecFor, widen } from "./columns.js";
+import type { Loader, RowValues } from "./loader.js";
+import { TargetInputError } from "./target-errors.js";
+
+export interface BatchOptions {
+  /** Flush once this many records are buffered (all streams together). @default 10000 */
+  batchSizeRows?: number;
+  /** Flush once the buffered input reaches this many bytes. @default 64 MiB */
+  batchMaxBytes?: number;
+  /** Flush once the oldest buffered record is this old (checked as messages arrive). @default 60000 */
+  batchMaxAgeMs?: number;
+}
+
+export interface TargetCoreOptions extends BatchOptions {
+  loader: Loader;
+  /** Called with each STATE value once every record before it is committed. */
+  emitState: (state: unknown) => void | Promise<void>;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface StreamState {
+  spec: TableSpec;
+  validate: ValidateFunction;
+  rows: RowValues[];
+  batchedAtIndex: number;
+}
+
+const ajv = createAjv();
+
+/**
+ * The Singer target core every loader shares: reads messages, keeps each stream's table in
+ * step with its SCHEMA, validates and buffers records, and flushes all buffers as one
+ * transaction. A STATE is passed on only after every record before it is committed, so a
+ * crash at any moment leaves the last emitted STATE true. Bad input stops the run with the
+ * line number; the batch being built is dropped, never half-written.
+ */
+export class TargetCore {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly batchSizeRows: number;
+  private readonly batchMaxBytes: number;
+  private readonly batchMaxAgeMs: number;
+  private readonly now: () => number;
+  private line = 0;
+  private bufferedRows = 0;
+  private bufferedBytes = 0;
+  private oldestBufferedAt: number | null = null;
+  private pendingState: { value: unknown } | null = null;
+  private sequence = 0;
+  /** Rows committed, per stream. */
+  readonly loaded = new Map<string, number>();
+  flushes = 0;
+
+  constructor(private readonly options: TargetCoreOptions) {
+    this.batchSizeRows = options.batchSizeRows ?? 10_000;
+    this.batchMaxBytes = options.batchMaxBytes ?? 64 * 1024 * 1024;
+    this.batchMaxAgeMs = options.batchMaxAgeMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Handles one input line (a Singer message). */
+  async handleLine(text: string): Promise<void> {
+    this.line += 1;
+    if (text.trim() === "") return;
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new TargetInputError(
+        this.line,
+        null,
+        `not JSON (${text.length > 60 ? `${text.slice(0, 60)}…` : text})`,
+      );
+    }
+    if (message === null || typeof message !== "object" || Array.isArray(message))
+      throw new TargetInputError(this.line, null, "not a Singer message object");
+    switch (message.type) {
+      case "SCHEMA":
+        return this.onSchema(message);
+      case "RECORD":
+        return this.onRecord(message, text.length);
+      case "STATE":
+        return this.onState(message);
+      case "ACTIVATE_VERSION":
+        this.options.logger.debug(
+          `line ${this.line}: ACTIVATE_VERSION for ${String(message.stream)} accepted (versions are not tracked)`,
+        );
+        return;
+      default:
+        throw new TargetInputError(this.line, null, `unknown message type ${JSON.stringify(message.type)}`);
+    }
+  }
+
+  /** End of input: commits what is buffered, then passes on the last STATE. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.pendingState) {
+      const { value } = this.pendingState;
+      this.pendingState = null;
+      await this.options.emitState(value);
+    }
+  }
+
+  private streamName(message: Record<string, unknown>): string {
+    const stream = message.stream;
+    if (typeof stream !== "string" || stream === "")
+      throw new TargetInputError(this.line, null, `${String(message.type)} without a "stream" name`);
+    return stream;
+  }
+
+  private async onSchema(message: Record<string, unknown>): Promise<void> {
+    const stream = this.streamName(message);
+    const schema = message.schema;
+    if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
+      throw new TargetInputError(this.line, stream, 'SCHEMA without a "schema" object');
+    }
+    const keys = message.key_properties ?? [];
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== "string")) {
+      throw new TargetInputError(this.line, stream, '"key_properties" must be an array of property names');
+    }
+    const properties = ((schema as { properties?: object }).properties ?? {}) as Record<string, unknown>;
+    for (const key of keys as string[]) {
+      if (!(key in properties))
+        throw new TargetInputError(this.line, stream, `key property "${key}" is not in the schema`);
+    }
+    let validate: ValidateFunction;
+    try {
+      validate = ajv.compile(schema);
+    } catch (error) {
+      throw new TargetInputError(
+        this.line,
+        stream,
+        `the schema is not a valid JSON Schema (${(error as Error).message})`,
+      );
+    }
+    const requested = tableSpecFor(stream, schema as Record<string, unknown>, keys as string[]);
+    const existing = this.streams.get(stream);
+    const spec = existing ? mergeSpecs(existing.spec, requested) : requested;
+    if (existing && sameSpec(existing.spec, spec)) {
+      existing.validate = validate;
+      return;
+    }
+    // A changed table: commit what was buffered under the old one first.
+    if (existing) await this.flush();
+    await this.options.loader.ensureTable(spec);
+    this.streams.set(stream, {
+      spec,
+      validate,
+      rows: existing?.rows ?? [],
+      batchedAtIndex: spec.columns.findIndex((c) => c.name === "_sdc_batched_at"),
+    });
+  }
+
+  private async onRecord(message: Record<string, unknown>, bytes: number): Promise<void> {
+    const stream = this.streamName(message);
+    const state = this.streams.get(stream);
+    if (!state) throw new TargetInputError(this.line, stream, "RECORD before the stream's SCHEMA");
+    const record = message.record;
+    if (record === null || typeof record !== "object" || Array.isArray(record))
+      throw new TargetInputError(this.line, stream, 'RECORD without a "record" object');
+    if (!state.validate(record)) {
+      const error = state.validate.errors?.[0];
+      const path = jsonPointerToPath(error?.instancePath ?? "");
+      throw new TargetInputError(
+        this.line,
+        stream,
+        `the record does not match its schema: ${path ? `'${path}' ` : ""}${error?.message ?? "is invalid"}`,
+      );
+    }
+    const values = record as Record<string, unknown>;
+    const receivedAt = new Date(this.now()).toISOString();
+    this.sequence += 1;
+    const meta: Record<string, unknown> = {
+      _sdc_extracted_at: typeof message.time_extracted === "string" ? message.time_extracted : null,
+      _sdc_received_at: receivedAt,
+      _sdc_batched_at: null,
+      _sdc_sequence: this.now() * 1000 + (this.sequence % 1000),
+    };
+    state.rows.push(
+      state.spec.columns.map((c) =>
+        c.name in meta && !(c.name in values) ? meta[c.name] : (values[c.name] ?? null),
+      ),
+    );
+    this.bufferedRows += 1;
+    this.bufferedBytes += bytes;
+    this.oldestBufferedAt ??= this.now();
+    if (
+      this.bufferedRows >= this.batchSizeRows ||
+      this.bufferedBytes >= this.batchMaxBytes ||
+      this.now() - (this.oldestBufferedAt ?? this.now()) >= this.batchMaxAgeMs
+    ) {
+      await this.flush();
+    }
+  }
+
+  private async onState(message: Record<string, unknown>): Promise<void> {
+    if (!("value" in message)) throw new TargetInputError(this.line, null, 'STATE without a "value"');
+    if (this.bufferedRows === 0) {
+      await this.options.emitState(message.value);
+      return;
+    }
+    this.pendingState = { value: message.value };
+    if (this.now() - (this.oldestBufferedAt ?? this.now()) >= this.batchMaxAgeMs) await this.flush();
+  }
+
+  /** Commits every buffered row as one transaction, then passes on the STATE that waited for them. */
+  private async flush(): Promise<void> {
+    if (this.bufferedRows > 0) {
+      const { loader } = this.options;
+      const batchedAt = new Date(this.now()).toISOString();
+      await loader.begin();
+      try {
+        for (const state of this.streams.values()) {
+          if (state.rows.length === 0) continue;
+          if (state.batchedAtIndex >= 0) for (const row of state.rows) row[state.batchedAtIndex] = batchedAt;
+          await loader.stage(state.spec, state.rows);
+          await loader.merge(state.spec);
+        }
+        await loader.commit();
+      } catch (error) {
+        await loader.rollback().catch(() => undefined);
+        throw error;
+      }
+      for (const state of this.streams.values()) {
+        if (state.rows.length > 0)
+          this.loaded.set(state.spec.stream, (this.loaded.get(state.spec.stream) ?? 0) + state.rows.length);
+        state.rows = [];
+      }
+      this.flushes += 1;
+      this.bufferedRows = 0;
+      this.bufferedBytes = 0;
+      this.oldestBufferedAt = null;
+    }
+    if (this.pendingState) {
+      const { value } = this.pendingState;
+      this.pendingState = null;
+      await this.options.emitState(value);
+    }
+  }
+}
+
+/** The table that holds both: every column of each, types widened, the newer keys. */
+function mergeSpecs(old: TableSpec, next: TableSpec): TableSpec {
+  const columns: ColumnSpec[] = old.columns.map((c) => {
+    const incoming = next.columns.find((n) => n.name === c.name);
+    return incoming ? { name: c.name, type: widen(c.type, incoming.type) } : c;
+  });
+  for (const c of next.columns) if (!columns.some((e) => e.name === c.name)) columns.push(c);
+  return { ...next, columns };
+}
+
+function sameSpec(a: TableSpec, b: TableSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,33 @@
+import type { Logger } from "../log/logger.js";
+import type { Loader } from "./core/loader.js";
+import { type BatchOptions, TargetCore } from "./core/target-core.js";
+
+export interface TargetRunOptions {
+  loader: Loader;
+  batch: BatchOptions;
+  /** Singer messages, one a line. */
+  lines: AsyncIterable<string>;
+  emitState: (state: unknown) => void | Promise<void>;
+  logger: Logger;
+}
+
+/** Runs a loader over a stream of Singer lines: connect, load, commit, pass STATE on, close. */
+export async function runTarget(options: TargetRunOptions): Promise<TargetCore> {
+  const { loader, logger } = options;
+  // Start iterating before the first await: readline emits lines eagerly, and lines emitted
+  // before anyone iterates are lost.
+  const lines = options.lines[Symbol.asyncIterator]();
+  await loader.connect();
+  const core = new TargetCore({ loader, emitState: options.emitState, logger, ...options.batch });
+  try {
+    for (let next = await lines.next(); !next.done; next = await lines.next())
+      await core.handleLine(next.value);
+    await core.finish();
+  } finally {
+    await loader.close();
+  }
+  logger.info(
+    `Loaded ${[...core.loaded].map(([stream, n]) => `${stream} ${n}`).join(", ") || "no records"} in ${core.flushes} commit(s).`,
+  );
+  return core;
+}
