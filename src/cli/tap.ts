@@ -13,11 +13,13 @@ import { aboutText } from "../tap/about.js";
 import { discoverCatalog, loadSelection, selectAll } from "../tap/catalog.js";
 import { runTap } from "../tap/run-tap.js";
 import { runCli } from "./run-cli.js";
+import { syncCommand } from "./sync-command.js";
 
 const HELP = `tap-usertesting ${packageVersion()}: a Singer tap for the UserTesting Results API
 
 Usage:
   tap-usertesting --config FILE [--config FILE ...] [--catalog FILE] [--state FILE]
+  tap-usertesting sync --config FILE [--target duckdb] [--state-file FILE] ...   (see sync --help)
   tap-usertesting --discover [--config FILE]
   tap-usertesting --about [--format json|markdown]
   tap-usertesting --version | --help
@@ -83,6 +85,7 @@ function parseOptions() {
 }
 
 await runCli("tap-usertesting", async () => {
+  if (process.argv[2] === "sync") return syncCommand(process.argv.slice(3));
   const values = parseOptions();
   if (values.help) return writeOut(HELP);
   if (values.version) return writeOut(`tap-usertesting ${packageVersion()}\n`);

@@ -29,8 +29,8 @@ export interface ActivateVersionMessage {
 export type SingerMessage = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage;
 
 /**
- * Writes Singer messages to stdout, one JSON object a line, and waits when the pipe is full,
- * so a slow target slows the tap instead of filling its memory.
+ * Writes Singer messages to stdout, one JSON object a line, each write awaited, so a slow
+ * target slows the tap instead of filling its memory.
  */
 export class SingerWriter {
   messages = 0;
@@ -39,15 +39,15 @@ export class SingerWriter {
 
   async write(message: SingerMessage): Promise<void> {
     this.messages += 1;
-    if (!this.out.write(`${JSON.stringify(message)}\n`)) {
-      await new Promise<void>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        this.out.once("error", onError);
-        this.out.once("drain", () => {
-          this.out.off("error", onError);
-          resolve();
-        });
-      });
-    }
+    const line = `${JSON.stringify(message)}\n`;
+    // Resolves once the line is handed on (a pipe's buffer, or an in-process target that has
+    // taken it), and rejects if the consumer failed: a broken consumer stops the tap at once.
+    await new Promise<void>((resolve, reject) => {
+      if (this.out.destroyed) {
+        reject(this.out.errored ?? new Error("the output stream is closed"));
+        return;
+      }
+      this.out.write(line, (error) => (error ? reject(error) : resolve()));
+    });
   }
 }

@@ -3,7 +3,7 @@ import type { ApiStudy, ApiWorkspace } from "../api/types.js";
 import { ProbeClassifier, type ProbeFacts } from "../classify/probe-classifier.js";
 import { mayHave, type TestType, testTypeFromListing } from "../classify/test-type.js";
 import type { TapConfig } from "../config/config.js";
-import { AuthError, ConfigError, TapError } from "../errors.js";
+import { ApiError, ApiResponseError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import { SessionWalk } from "../state/session-walk.js";
 import type { Classification, TapState } from "../state/tap-state.js";
@@ -106,9 +106,9 @@ export class SyncEngine {
       try {
         report.tests.push(await this.syncTest(test));
       } catch (error) {
-        // Credentials and configuration problems stop the run; anything else stops one test.
-        if (error instanceof AuthError || error instanceof ConfigError || !(error instanceof TapError))
-          throw error;
+        // An API failure for one test stops that test; anything else (credentials, the output,
+        // a loader) stops the run.
+        if (!(error instanceof ApiError || error instanceof ApiResponseError)) throw error;
         report.errors.push({ testId: test.study.uuid, message: error.message });
         logger.error(
           `Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`,

@@ -29,6 +29,8 @@ export class DuckDbLoader implements Loader {
   readonly name = "duckdb";
   private instance: DuckDBInstance | undefined;
   private connection: DuckDBConnection | undefined;
+  /** The database's catalog name: with a file named like the schema, "schema.table" is ambiguous. */
+  private catalog = "";
   /** The effective spec of each table after evolution (types as the table has them). */
   private readonly tables = new Map<string, TableSpec>();
 
@@ -56,17 +58,19 @@ export class DuckDbLoader implements Loader {
         `Cannot open the DuckDB database ${this.options.database}: ${(error as Error).message}`,
       );
     }
-    await this.run(`CREATE SCHEMA IF NOT EXISTS ${q(this.options.schema)}`);
+    const reader = await this.con.runAndReadAll("SELECT current_database()");
+    this.catalog = String(reader.getRows()[0]?.[0]);
+    await this.run(`CREATE SCHEMA IF NOT EXISTS ${q(this.catalog)}.${q(this.options.schema)}`);
   }
 
   private target(spec: TableSpec): string {
-    return `${q(this.options.schema)}.${q(spec.table)}`;
+    return `${q(this.catalog)}.${q(this.options.schema)}.${q(spec.table)}`;
   }
 
   async ensureTable(spec: TableSpec): Promise<void> {
     const reader = await this.con.runAndReadAll(
-      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
-      [this.options.schema, spec.table],
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = $1 AND table_schema = $2 AND table_name = $3 ORDER BY ordinal_position",
+      [this.catalog, this.options.schema, spec.table],
     );
     const existing = new Map(
       reader.getRows().map(([name, type]) => [String(name), columnTypeOf(String(type))]),
