@@ -59,6 +59,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       })().then(() => callback(), callback);
     },
   });
+  // Failures reach the tap through each write's callback; the stream's own 'error' event adds nothing.
+  into.on("error", () => undefined);
   try {
     const state =
       options.state === undefined

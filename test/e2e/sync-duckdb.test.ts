@@ -1,0 +1,231 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/config.js";
+import type { Loader } from "../../src/loaders/core/loader.js";
+import { runTarget } from "../../src/loaders/run-target.js";
+import { loadTargetSettings, type TargetSetup, targetByName } from "../../src/loaders/targets.js";
+import { memoryLogger } from "../../src/log/logger.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { runSync } from "../../src/sync/run-sync.js";
+import { readStateFile } from "../../src/sync/state-file.js";
+import { selectAll } from "../../src/tap/catalog.js";
+import { queryRows, tempDatabase } from "../helpers/duckdb.js";
+import { useSandbox } from "../helpers/sandbox.js";
+import { runTapOn } from "../helpers/tap.js";
+
+const TABLES = [
+  "workspaces",
+  "tests",
+  "sessions",
+  "demographics",
+  "task_groups",
+  "tasks",
+  "transcripts",
+  "qx_scores",
+];
+const VOLATILE = "_sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_sequence";
+
+function duckdbTarget(database: string, batchSizeRows = 2000): TargetSetup {
+  const { logger } = memoryLogger();
+  const target = targetByName("duckdb");
+  return target.create(
+    loadTargetSettings(target, [], {
+      TARGET_DUCKDB_DATABASE: database,
+      TARGET_DUCKDB_BATCH_SIZE_ROWS: String(batchSizeRows),
+    }),
+    logger,
+  );
+}
+
+function tapConfig(sandbox: Sandbox) {
+  return resolveConfig({
+    client_id: sandbox.client.clientId,
+    client_secret: sandbox.client.clientSecret,
+    token_url: sandbox.tokenUrl,
+    api_url: sandbox.url,
+    requests_per_minute: 100_000,
+  });
+}
+
+async function sync(
+  sandbox: Sandbox,
+  database: string,
+  options: { stateFile?: string; wrap?: (loader: Loader) => Loader; batchSizeRows?: number } = {},
+) {
+  const { logger, lines } = memoryLogger();
+  const target = duckdbTarget(database, options.batchSizeRows);
+  if (options.wrap) target.loader = options.wrap(target.loader);
+  const state = options.stateFile ? readStateFile(options.stateFile) : undefined;
+  try {
+    const result = await runSync({
+      config: tapConfig(sandbox),
+      selection: selectAll(),
+      target,
+      state,
+      stateFile: options.stateFile ?? null,
+      logger,
+      progress: false,
+      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
+    });
+    return { result, logs: lines, error: undefined };
+  } catch (error) {
+    return { result: undefined, logs: lines, error };
+  }
+}
+
+/** Every table, without columns that differ from run to run. */
+async function snapshot(database: string): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    const exclude = table === "sessions" || table === "qx_scores" ? `${VOLATILE}, extracted_at` : VOLATILE;
+    out[table] = await queryRows(database, `SELECT * EXCLUDE (${exclude}) FROM ${table} ORDER BY ALL`);
+  }
+  return out;
+}
+
+async function count(database: string, sql: string): Promise<number> {
+  return Number((await queryRows(database, sql))[0]?.n);
+}
+
+describe("sync into DuckDB", () => {
+  it("loads tables equal to the sandbox's truth, and a second full run adds no duplicates", async () => {
+    const sandbox = await useSandbox();
+    const database = tempDatabase();
+    const first = await sync(sandbox, database);
+    expect(first.error).toBeUndefined();
+    const data = sandbox.data;
+    const completed = data.allSessions().filter((s) => s.status === "completed");
+    const details = completed.map((s) => data.sessionDetail(s.sessionId));
+    const expected = {
+      workspaces: data.workspaces().length,
+      tests: data.tests().length,
+      sessions: data.allSessions().length,
+      demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
+      task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
+      tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
+      transcripts: data.allSessions().filter((s) => data.transcript(s.sessionId)).length,
+      qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
+    };
+    for (const [table, n] of Object.entries(expected))
+      expect(await count(database, `SELECT count(*) AS n FROM ${table}`), table).toBe(n);
+
+    // Spot the content: a session's tasks and a transcript's cues, as the truth has them.
+    const session = completed.find(
+      (s) => data.transcript(s.sessionId) && (data.sessionDetail(s.sessionId)?.tasks.length ?? 0) > 2,
+    );
+    const tasks = await queryRows(
+      database,
+      `SELECT task_uuid, position, answer_json FROM tasks WHERE session_id = '${session?.sessionId}' ORDER BY position`,
+    );
+    expect(tasks.map((t) => t.task_uuid)).toEqual(
+      data.sessionDetail(session?.sessionId ?? "")?.tasks.map((t) => t.uuid),
+    );
+    const [transcript] = await queryRows(
+      database,
+      `SELECT transcript_vtt, cues FROM transcripts WHERE session_id = '${session?.sessionId}'`,
+    );
+    expect(transcript?.transcript_vtt).toBe(data.transcript(session?.sessionId ?? "")?.vtt);
+    expect(JSON.parse(String(transcript?.cues))).toEqual(
+      data
+        .transcript(session?.sessionId ?? "")
+        ?.cues.map((c) => ({ start_ms: c.startMs, end_ms: c.endMs, speaker: c.speaker, text: c.text })),
+    );
+
+    const before = await snapshot(database);
+    expect((await sync(sandbox, database)).error).toBeUndefined();
+    expect(await snapshot(database)).toEqual(before);
+    for (const table of ["sessions", "tasks", "demographics"]) {
+      const keys =
+        table === "sessions"
+          ? "session_id"
+          : table === "tasks"
+            ? "session_id, task_uuid"
+            : "session_id, demographic_code";
+      expect(
+        await count(
+          database,
+          `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`,
+        ),
+        table,
+      ).toBe(0);
+    }
+  });
+
+  it("picks up new and newly completed sessions on an incremental run with the state file", async () => {
+    const sandbox = await useSandbox();
+    const database = tempDatabase();
+    const stateFile = `${database}.state.json`;
+    expect((await sync(sandbox, database, { stateFile })).error).toBeUndefined();
+    const state = JSON.parse(readFileSync(stateFile, "utf8"));
+    expect(state.bookmarks.sessions.partitions.length).toBeGreaterThan(50);
+    sandbox.data.advanceEpoch();
+    const second = await sync(sandbox, database, { stateFile });
+    expect(second.error).toBeUndefined();
+    const truth = sandbox.data.allSessions();
+    const rows = await queryRows(database, "SELECT session_id, status FROM sessions");
+    expect(new Map(rows.map((r) => [r.session_id, r.status]))).toEqual(
+      new Map(truth.map((s) => [s.sessionId, s.status])),
+    );
+    const newlyCompleted =
+      truth.filter((s) => s.status === "completed").length - (await count(database, "SELECT 0 AS n"));
+    expect(second.result?.tap.stats.count("sessionDetail")).toBeLessThan(newlyCompleted / 5);
+  });
+
+  it.each([1, 2, 3, 4])(
+    "ends complete and without duplicates when killed at random points and resumed (seed %i)",
+    async (seed) => {
+      const sandbox = await useSandbox();
+      const database = tempDatabase();
+      const stateFile = `${database}.state.json`;
+      let calls = 0;
+      let killAt = 20 + ((seed * 7919) % 40);
+      // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
+      const chaos = (loader: Loader): Loader =>
+        new Proxy(loader, {
+          get(target, property, receiver) {
+            const value = Reflect.get(target, property, receiver);
+            if (typeof value !== "function" || !["stage", "merge", "commit"].includes(String(property)))
+              return value;
+            return async (...args: unknown[]) => {
+              calls += 1;
+              if (calls === killAt) throw new Error(`killed at loader call ${calls} (${String(property)})`);
+              return value.apply(target, args);
+            };
+          },
+        });
+      let runs = 0;
+      for (; runs < 5; runs++) {
+        const run = await sync(sandbox, database, { stateFile, wrap: chaos, batchSizeRows: 300 });
+        if (!run.error) break;
+        expect(String(run.error)).toMatch(/killed at loader call/);
+        // Three kills at random points, then a run that is left to finish.
+        killAt = runs < 2 ? calls + 10 + ((seed * 31 + runs * 17) % 60) : Number.POSITIVE_INFINITY;
+      }
+      expect(runs).toBe(3);
+      const clean = tempDatabase();
+      expect((await sync(sandbox, clean)).error).toBeUndefined();
+      expect(await snapshot(database)).toEqual(await snapshot(clean));
+    },
+  );
+
+  it("makes the same tables as `tap-usertesting | target-duckdb`", async () => {
+    const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0 });
+    const viaSync = tempDatabase();
+    expect((await sync(sandbox, viaSync)).error).toBeUndefined();
+    const tapRun = await runTapOn(sandbox);
+    const viaPipe = tempDatabase();
+    const { logger } = memoryLogger();
+    const lines = tapRun.sink.messages.map((m) => JSON.stringify(m));
+    const states: unknown[] = [];
+    await runTarget({
+      ...duckdbTarget(viaPipe),
+      lines: (async function* () {
+        yield* lines;
+      })(),
+      emitState: (s) => void states.push(s),
+      logger,
+    });
+    expect(await snapshot(viaPipe)).toEqual(await snapshot(viaSync));
+    expect(states.at(-1)).toEqual(tapRun.sink.lastState());
+  });
+});
