@@ -25,7 +25,26 @@ interface StreamState {
   spec: TableSpec;
   validate: ValidateFunction;
   rows: RowValues[];
-  batchedAtIndex: number;
+  /** Column names in row order. */
+  names: string[];
+  /** Where the _sdc columns are in a row (-1: not in the table). */
+  sdc: { extractedAt: number; receivedAt: number; batchedAt: number; sequence: number };
+}
+
+function streamState(spec: TableSpec, validate: ValidateFunction, rows: RowValues[]): StreamState {
+  const names = spec.columns.map((c) => c.name);
+  return {
+    spec,
+    validate,
+    rows,
+    names,
+    sdc: {
+      extractedAt: names.indexOf("_sdc_extracted_at"),
+      receivedAt: names.indexOf("_sdc_received_at"),
+      batchedAt: names.indexOf("_sdc_batched_at"),
+      sequence: names.indexOf("_sdc_sequence"),
+    },
+  };
 }
 
 const ajv = createAjv();
@@ -49,6 +68,8 @@ export class TargetCore {
   private oldestBufferedAt: number | null = null;
   private pendingState: { value: unknown } | null = null;
   private sequence = 0;
+  private receivedAtMs = -1;
+  private receivedAt = "";
   /** Rows committed, per stream. */
   readonly loaded = new Map<string, number>();
   flushes = 0;
@@ -145,12 +166,7 @@ export class TargetCore {
     // A changed table: commit what was buffered under the old one first.
     if (existing) await this.flush();
     await this.options.loader.ensureTable(spec);
-    this.streams.set(stream, {
-      spec,
-      validate,
-      rows: existing?.rows ?? [],
-      batchedAtIndex: spec.columns.findIndex((c) => c.name === "_sdc_batched_at"),
-    });
+    this.streams.set(stream, streamState(spec, validate, existing?.rows ?? []));
   }
 
   private async onRecord(message: Record<string, unknown>, bytes: number): Promise<void> {
@@ -170,26 +186,30 @@ export class TargetCore {
       );
     }
     const values = record as Record<string, unknown>;
-    const receivedAt = new Date(this.now()).toISOString();
+    const now = this.now();
+    if (now !== this.receivedAtMs) {
+      this.receivedAtMs = now;
+      this.receivedAt = new Date(now).toISOString();
+    }
     this.sequence += 1;
-    const meta: Record<string, unknown> = {
-      _sdc_extracted_at: typeof message.time_extracted === "string" ? message.time_extracted : null,
-      _sdc_received_at: receivedAt,
-      _sdc_batched_at: null,
-      _sdc_sequence: this.now() * 1000 + (this.sequence % 1000),
-    };
-    state.rows.push(
-      state.spec.columns.map((c) =>
-        c.name in meta && !(c.name in values) ? meta[c.name] : (values[c.name] ?? null),
-      ),
-    );
+    // Hot path (every record): fill the row by index, then the _sdc columns the record lacks.
+    const names = state.names;
+    const row: RowValues = new Array(names.length);
+    for (let i = 0; i < names.length; i++) row[i] = values[names[i] as string] ?? null;
+    const sdc = state.sdc;
+    if (sdc.extractedAt >= 0 && row[sdc.extractedAt] === null)
+      row[sdc.extractedAt] = typeof message.time_extracted === "string" ? message.time_extracted : null;
+    if (sdc.receivedAt >= 0 && row[sdc.receivedAt] === null) row[sdc.receivedAt] = this.receivedAt;
+    if (sdc.sequence >= 0 && row[sdc.sequence] === null)
+      row[sdc.sequence] = now * 1000 + (this.sequence % 1000);
+    state.rows.push(row);
     this.bufferedRows += 1;
     this.bufferedBytes += bytes;
-    this.oldestBufferedAt ??= this.now();
+    this.oldestBufferedAt ??= now;
     if (
       this.bufferedRows >= this.batchSizeRows ||
       this.bufferedBytes >= this.batchMaxBytes ||
-      this.now() - (this.oldestBufferedAt ?? this.now()) >= this.batchMaxAgeMs
+      now - this.oldestBufferedAt >= this.batchMaxAgeMs
     ) {
       await this.flush();
     }
@@ -214,7 +234,8 @@ export class TargetCore {
       try {
         for (const state of this.streams.values()) {
           if (state.rows.length === 0) continue;
-          if (state.batchedAtIndex >= 0) for (const row of state.rows) row[state.batchedAtIndex] = batchedAt;
+          const at = state.sdc.batchedAt;
+          if (at >= 0) for (const row of state.rows) if (row[at] === null) row[at] = batchedAt;
           await loader.stage(state.spec, state.rows);
           await loader.merge(state.spec);
         }

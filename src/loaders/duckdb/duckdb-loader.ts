@@ -5,7 +5,7 @@ import {
   type DuckDBValue,
 } from "@duckdb/node-api";
 import type { Logger } from "../../log/logger.js";
-import { type ColumnSpec, type TableSpec, widen } from "../core/columns.js";
+import { type ColumnSpec, type ColumnType, type TableSpec, widen } from "../core/columns.js";
 import type { Loader, RowValues } from "../core/loader.js";
 import { LoaderError } from "../core/target-errors.js";
 import { columnTypeOf, DUCKDB_TYPE, toDuckDbValue } from "./duckdb-types.js";
@@ -15,6 +15,8 @@ export interface DuckDbLoaderOptions {
   database: string;
   schema: string;
   logger: Logger;
+  /** DuckDB's memory_limit. @default "256MB" */
+  memoryLimit?: string;
 }
 
 const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
@@ -51,7 +53,10 @@ export class DuckDbLoader implements Loader {
 
   async connect(): Promise<void> {
     try {
-      this.instance = await DuckDBInstance.create(this.options.database);
+      // A bounded buffer pool: the loader's memory must not grow with the size of the tables.
+      this.instance = await DuckDBInstance.create(this.options.database, {
+        memory_limit: this.options.memoryLimit ?? "256MB",
+      });
       this.connection = await this.instance.connect();
     } catch (error) {
       throw new LoaderError(
@@ -124,8 +129,26 @@ export class DuckDbLoader implements Loader {
       // Rows hold values in the order of the spec the core built; the effective spec has the
       // same columns in the same order, with the types the table actually has.
       const types = effective.columns.map((c) => c.type);
-      for (const row of rows)
-        writer.appendRow(types.map((type, i) => toDuckDbValue(type, row[i])) as DuckDBValue[]);
+      // Timestamps repeat (_sdc columns share one per batch or per millisecond): convert each distinct one once.
+      const lastText: unknown[] = types.map(() => undefined);
+      const lastValue: DuckDBValue[] = types.map(() => null);
+      for (const row of rows) {
+        const values = new Array<DuckDBValue>(types.length);
+        for (let i = 0; i < types.length; i++) {
+          const type = types[i] as ColumnType;
+          const value = row[i];
+          if (type === "timestamp" && value !== null && value === lastText[i]) {
+            values[i] = lastValue[i] as DuckDBValue;
+            continue;
+          }
+          values[i] = toDuckDbValue(type, value);
+          if (type === "timestamp") {
+            lastText[i] = value;
+            lastValue[i] = values[i] as DuckDBValue;
+          }
+        }
+        writer.appendRow(values);
+      }
       writer.flush();
       appender.flushSync();
     } catch (error) {

@@ -23,8 +23,17 @@ export function columnTypeOf(duckdbType: string): ColumnType {
   return "string";
 }
 
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
+
 /** Microseconds since the epoch of an RFC 3339 timestamp, keeping sub-millisecond digits. */
 export function epochMicros(iso: string): bigint {
+  // Fast path for the UTC form taps write (…THH:MM:SS.ffffffZ), the general one otherwise.
+  const m = CANONICAL_UTC.exec(iso);
+  if (m) {
+    const seconds =
+      Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) / 1000;
+    return BigInt(seconds) * 1_000_000n + BigInt(((m[7] ?? "") + "000000").slice(0, 6));
+  }
   const ms = Date.parse(iso);
   const fraction = /T\d{2}:\d{2}:\d{2}\.(\d+)/.exec(iso)?.[1] ?? "";
   const seconds = BigInt(Math.floor(ms / 1000));

@@ -1,0 +1,172 @@
+/**
+ * target-duckdb throughput on a large synthetic Singer stream (nested JSON), against DuckDB's
+ * own bulk load (read_json with explicit columns) of the same records as NDJSON, in the same
+ * run; and peak memory at two input sizes, which must stay flat.
+ *
+ *   npm run bench:loader [-- --rows 1000000 --small 250000]
+ *
+ * Each load runs in a child process of its own, so its peak RSS is its own.
+ */
+import { execFileSync } from "node:child_process";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "1000000" },
+    small: { type: "string", default: "250000" },
+    child: { type: "string" },
+    file: { type: "string" },
+    database: { type: "string" },
+  },
+});
+
+const SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    session_id: { type: "string" },
+    name: { type: ["string", "null"] },
+    score: { type: ["number", "null"] },
+    count: { type: ["integer", "null"] },
+    skipped: { type: ["boolean", "null"] },
+    finish_time: { type: ["string", "null"], format: "date-time" },
+    answer_json: { type: ["object", "null"] },
+    tags: { type: ["array", "null"] },
+  },
+};
+
+function record(i: number) {
+  return {
+    id: i,
+    session_id: `5bface5c-2878-428a-938f-${String(i).padStart(12, "0")}`,
+    name: i % 17 === 0 ? null : `participant ${i} — Zoë`,
+    score: (i % 1000) / 7,
+    count: i % 97,
+    skipped: i % 11 === 0,
+    finish_time: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    answer_json: {
+      selected: ["Pro", "Basic"].slice(0, (i % 2) + 1),
+      scale: { min: 1, max: 5, value: i % 5 },
+      text: i % 3 ? "fine" : null,
+    },
+    tags: ["a", `t${i % 10}`],
+  };
+}
+
+async function writeInputs(dir: string, rows: number): Promise<{ singer: string; ndjson: string }> {
+  const singer = join(dir, `input-${rows}.singer`);
+  const ndjson = join(dir, `input-${rows}.ndjson`);
+  const s = createWriteStream(singer);
+  const n = createWriteStream(ndjson);
+  const write = (stream: NodeJS.WritableStream, text: string) =>
+    stream.write(text)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+  await write(
+    s,
+    `${JSON.stringify({ type: "SCHEMA", stream: "events", schema: SCHEMA, key_properties: ["id"] })}\n`,
+  );
+  for (let i = 0; i < rows; i++) {
+    const r = record(i);
+    await write(
+      s,
+      `${JSON.stringify({ type: "RECORD", stream: "events", record: r, time_extracted: "2026-05-01T00:00:00Z" })}\n`,
+    );
+    await write(n, `${JSON.stringify(r)}\n`);
+    if (i % 100_000 === 99_999) await write(s, `${JSON.stringify({ type: "STATE", value: { at: i } })}\n`);
+  }
+  await new Promise((resolve) => s.end(resolve));
+  await new Promise((resolve) => n.end(resolve));
+  return { singer, ndjson };
+}
+
+function runChild(
+  mode: string,
+  file: string,
+  database: string,
+): { rows: number; seconds: number; maxRssMb: number } {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "bench/loader-throughput.ts",
+      "--child",
+      mode,
+      "--file",
+      file,
+      "--database",
+      database,
+    ],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 20,
+    },
+  );
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
+}
+
+if (values.child) {
+  const file = values.file as string;
+  const database = values.database as string;
+  const started = process.hrtime.bigint();
+  let rows = 0;
+  if (values.child === "target") {
+    const { runTarget } = await import("../src/loaders/run-target.js");
+    const { targetByName, loadTargetSettings } = await import("../src/loaders/targets.js");
+    const { Logger } = await import("../src/log/logger.js");
+    const logger = new Logger(() => {}, "error");
+    const target = targetByName("duckdb");
+    const setup = target.create(loadTargetSettings(target, [], { TARGET_DUCKDB_DATABASE: database }), logger);
+    const core = await runTarget({
+      ...setup,
+      lines: createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY }),
+      emitState: () => {},
+      logger,
+    });
+    rows = core.loaded.get("events") ?? 0;
+  } else {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(database);
+    const connection = await instance.connect();
+    const columns =
+      "{'id': 'BIGINT', 'session_id': 'VARCHAR', 'name': 'VARCHAR', 'score': 'DOUBLE', 'count': 'BIGINT', 'skipped': 'BOOLEAN', 'finish_time': 'TIMESTAMPTZ', 'answer_json': 'JSON', 'tags': 'JSON'}";
+    await connection.run(
+      `CREATE TABLE events AS SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${columns})`,
+    );
+    rows = Number((await connection.runAndReadAll("SELECT count(*) FROM events")).getRows()[0]?.[0]);
+    connection.closeSync();
+    instance.closeSync();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  process.stdout.write(
+    `${JSON.stringify({ rows, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
+} else {
+  const dir = mkdtempSync(join(tmpdir(), "bench-loader-"));
+  const sizes = [Number(values.small), Number(values.rows)];
+  console.log(
+    `target-duckdb against DuckDB read_json, synthetic records with nested JSON (Node ${process.version})`,
+  );
+  console.log(
+    "records     input MB   target-duckdb rows/s   read_json rows/s   ratio   target peak RSS MB   read_json peak RSS MB",
+  );
+  for (const rows of sizes) {
+    const { singer, ndjson } = await writeInputs(dir, rows);
+    const ours = runChild("target", singer, join(dir, `ours-${rows}.duckdb`));
+    const theirs = runChild("read_json", ndjson, join(dir, `theirs-${rows}.duckdb`));
+    if (ours.rows !== rows || theirs.rows !== rows)
+      throw new Error(`row counts differ: ${ours.rows} / ${theirs.rows} / ${rows}`);
+    const oursRate = rows / ours.seconds;
+    const theirRate = rows / theirs.seconds;
+    console.log(
+      `${String(rows).padStart(9)} ${(statSync(singer).size / 1e6).toFixed(0).padStart(10)} ${oursRate.toFixed(0).padStart(22)} ${theirRate.toFixed(0).padStart(18)} ${(oursRate / theirRate).toFixed(2).padStart(7)} ${String(ours.maxRssMb).padStart(20)} ${String(theirs.maxRssMb).padStart(23)}`,
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
