@@ -1,0 +1,124 @@
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { describe, expect, it } from "vitest";
+import { queryRows, tempDatabase } from "../helpers/duckdb.js";
+import { useSandbox } from "../helpers/sandbox.js";
+
+function run(script: string, args: string[], input: string | null, env: Record<string, string> = {}) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    if (input !== null) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+describe("target-duckdb on the command line", () => {
+  it("loads a Singer stream and writes each STATE value once its records are committed", async () => {
+    const database = tempDatabase();
+    const input = readFileSync("test/fixtures/singer/key-updates.singer", "utf8");
+    const result = await run("src/cli/target-duckdb.ts", [], input, {
+      TARGET_DUCKDB_DATABASE: database,
+      TARGET_DUCKDB_BATCH_SIZE_ROWS: "2",
+    });
+    expect(result.status).toBe(0);
+    expect(
+      result.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ bookmark: 1 }, { bookmark: 2 }, { bookmark: 3 }]);
+    expect(await queryRows(database, "SELECT count(*) AS n FROM people")).toEqual([{ n: "3" }]);
+  });
+
+  it("refuses bad input with the line number, exit code 2 and no stack trace", async () => {
+    const database = tempDatabase();
+    const input = readFileSync("test/fixtures/singer/not-json.singer", "utf8");
+    const result = await run("src/cli/target-duckdb.ts", [], input, { TARGET_DUCKDB_DATABASE: database });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("target-duckdb: Input line 5: not JSON ({this is not json)");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("refuses a bad setting, naming it", async () => {
+    const result = await run("src/cli/target-duckdb.ts", [], "", { TARGET_DUCKDB_BATCH_SIZE_ROWS: "lots" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      "'batch_size_rows' must be a whole number (from environment variable TARGET_DUCKDB_BATCH_SIZE_ROWS)",
+    );
+  });
+});
+
+describe("tap-usertesting sync on the command line", () => {
+  it("syncs into DuckDB and keeps an atomic state file that the next run resumes from", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
+    const database = tempDatabase();
+    const stateFile = `${database}.state.json`;
+    const config = `${database}.config.json`;
+    writeFileSync(
+      config,
+      JSON.stringify({
+        client_id: sandbox.client.clientId,
+        client_secret: sandbox.client.clientSecret,
+        api_url: sandbox.url,
+        token_url: sandbox.tokenUrl,
+        requests_per_minute: 100000,
+      }),
+    );
+    const target = `${database}.target.json`;
+    writeFileSync(target, JSON.stringify({ database }));
+    const args = [
+      "sync",
+      "--config",
+      config,
+      "--target",
+      "duckdb",
+      "--target-config",
+      target,
+      "--state-file",
+      stateFile,
+    ];
+    const first = await run("src/cli/tap.ts", args, null);
+    expect(first.stderr).toContain("Loaded into DuckDB");
+    expect(first.status).toBe(0);
+    expect(first.stdout).toBe("");
+    expect(JSON.parse(readFileSync(stateFile, "utf8")).bookmarks.sessions.partitions.length).toBeGreaterThan(
+      5,
+    );
+    expect(readdirSync(dirname(stateFile)).filter((f) => f.includes(".tmp-"))).toEqual([]);
+    const sessions = Number((await queryRows(database, "SELECT count(*) AS n FROM sessions"))[0]?.n);
+    expect(sessions).toBe(sandbox.data.allSessions().length);
+    const detailsBefore = sandbox.counts.get("sessionDetail") ?? 0;
+    const second = await run("src/cli/tap.ts", args, null);
+    expect(second.status).toBe(0);
+    expect(sandbox.counts.get("sessionDetail") ?? 0).toBe(detailsBefore);
+    const full = await run("src/cli/tap.ts", [...args, "--full-refresh"], null);
+    expect(full.status).toBe(0);
+    expect(sandbox.counts.get("sessionDetail") ?? 0).toBe(2 * detailsBefore);
+    expect(Number((await queryRows(database, "SELECT count(*) AS n FROM sessions"))[0]?.n)).toBe(sessions);
+  });
+
+  it("says clearly that a loader is not available yet", async () => {
+    const result = await run(
+      "src/cli/tap.ts",
+      ["sync", "--config", "config.sample.json", "--target", "snowflake"],
+      null,
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      "Unknown target 'snowflake'. Available: duckdb. The snowflake loader is not part of this version yet.",
+    );
+  });
+});
