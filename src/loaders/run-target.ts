@@ -24,6 +24,8 @@ export async function runTarget(options: TargetRunOptions): Promise<TargetCore> 
       await core.handleLine(next.value);
     await core.finish();
   } finally {
+    // Never close under a commit that is still running.
+    await core.settle();
     await loader.close();
   }
   logger.info(

@@ -90,6 +90,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
     );
     return { tap, core, lastState };
   } finally {
+    // Never close under a commit that is still running.
+    await core.settle();
     await target.loader.close();
   }
 }

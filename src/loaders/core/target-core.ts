@@ -67,6 +67,8 @@ export class TargetCore {
   private bufferedBytes = 0;
   private oldestBufferedAt: number | null = null;
   private pendingState: { value: unknown } | null = null;
+  private inflight: Promise<void> | null = null;
+  private failure: unknown = null;
   private sequence = 0;
   private receivedAtMs = -1;
   private receivedAt = "";
@@ -114,14 +116,15 @@ export class TargetCore {
     }
   }
 
+  /** Waits for any commit under way, whatever its outcome: call before closing the loader. */
+  async settle(): Promise<void> {
+    await this.drain().catch(() => undefined);
+  }
+
   /** End of input: commits what is buffered, then passes on the last STATE. */
   async finish(): Promise<void> {
     await this.flush();
-    if (this.pendingState) {
-      const { value } = this.pendingState;
-      this.pendingState = null;
-      await this.options.emitState(value);
-    }
+    await this.drain();
   }
 
   private streamName(message: Record<string, unknown>): string {
@@ -165,6 +168,7 @@ export class TargetCore {
     }
     // A changed table: commit what was buffered under the old one first.
     if (existing) await this.flush();
+    await this.drain();
     await this.options.loader.ensureTable(spec);
     this.streams.set(stream, streamState(spec, validate, existing?.rows ?? []));
   }
@@ -218,6 +222,8 @@ export class TargetCore {
   private async onState(message: Record<string, unknown>): Promise<void> {
     if (!("value" in message)) throw new TargetInputError(this.line, null, 'STATE without a "value"');
     if (this.bufferedRows === 0) {
+      // Nothing waits in the buffer: pass it on once the batch being committed is in.
+      await this.drain();
       await this.options.emitState(message.value);
       return;
     }
@@ -225,40 +231,72 @@ export class TargetCore {
     if (this.now() - (this.oldestBufferedAt ?? this.now()) >= this.batchMaxAgeMs) await this.flush();
   }
 
-  /** Commits every buffered row as one transaction, then passes on the STATE that waited for them. */
+  /**
+   * Hands every buffered row to the loader as one transaction, then passes on the STATE that
+   * waited for them. The commit runs while the next batch is read (the database works on its
+   * own threads); the next flush, a schema change, a lone STATE and the end all wait for it.
+   */
   private async flush(): Promise<void> {
-    if (this.bufferedRows > 0) {
-      const { loader } = this.options;
-      const batchedAt = new Date(this.now()).toISOString();
-      await loader.begin();
-      try {
-        for (const state of this.streams.values()) {
-          if (state.rows.length === 0) continue;
-          const at = state.sdc.batchedAt;
-          if (at >= 0) for (const row of state.rows) if (row[at] === null) row[at] = batchedAt;
-          await loader.stage(state.spec, state.rows);
-          await loader.merge(state.spec);
-        }
-        await loader.commit();
-      } catch (error) {
-        await loader.rollback().catch(() => undefined);
-        throw error;
-      }
-      for (const state of this.streams.values()) {
-        if (state.rows.length > 0)
-          this.loaded.set(state.spec.stream, (this.loaded.get(state.spec.stream) ?? 0) + state.rows.length);
-        state.rows = [];
-      }
-      this.flushes += 1;
-      this.bufferedRows = 0;
-      this.bufferedBytes = 0;
-      this.oldestBufferedAt = null;
+    await this.drain();
+    const state = this.pendingState;
+    this.pendingState = null;
+    if (this.bufferedRows === 0) {
+      if (state) await this.options.emitState(state.value);
+      return;
     }
-    if (this.pendingState) {
-      const { value } = this.pendingState;
-      this.pendingState = null;
-      await this.options.emitState(value);
+    const batches = [...this.streams.values()]
+      .filter((s) => s.rows.length > 0)
+      .map((s) => ({ stream: s, rows: s.rows }));
+    for (const { stream } of batches) stream.rows = [];
+    this.bufferedRows = 0;
+    this.bufferedBytes = 0;
+    this.oldestBufferedAt = null;
+    const commit = this.commit(batches, state);
+    // Handled when drained; this only keeps Node from reporting it as unhandled meanwhile.
+    commit.catch(() => undefined);
+    this.inflight = commit;
+  }
+
+  /**
+   * Waits for the batch being committed, and surfaces its failure. After a failed commit the
+   * core commits nothing more: a later batch's STATE would cover the rows that were lost.
+   */
+  private async drain(): Promise<void> {
+    if (this.failure) throw this.failure;
+    const inflight = this.inflight;
+    this.inflight = null;
+    if (!inflight) return;
+    try {
+      await inflight;
+    } catch (error) {
+      this.failure = error;
+      throw error;
     }
+  }
+
+  private async commit(
+    batches: Array<{ stream: StreamState; rows: RowValues[] }>,
+    state: { value: unknown } | null,
+  ): Promise<void> {
+    const { loader } = this.options;
+    const batchedAt = new Date(this.now()).toISOString();
+    await loader.begin();
+    try {
+      for (const { stream, rows } of batches) {
+        const at = stream.sdc.batchedAt;
+        if (at >= 0) for (const row of rows) if (row[at] === null) row[at] = batchedAt;
+        await loader.stage(stream.spec, rows);
+        await loader.merge(stream.spec);
+      }
+      await loader.commit();
+    } catch (error) {
+      await loader.rollback().catch(() => undefined);
+      throw error;
+    }
+    for (const { stream, rows } of batches)
+      this.loaded.set(stream.spec.stream, (this.loaded.get(stream.spec.stream) ?? 0) + rows.length);
+    this.flushes += 1;
+    if (state) await this.options.emitState(state.value);
   }
 }
 

@@ -1,9 +1,4 @@
-import {
-  type DuckDBConnection,
-  DuckDBDataChunkWriter,
-  DuckDBInstance,
-  type DuckDBValue,
-} from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBDataChunk, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import type { Logger } from "../../log/logger.js";
 import { type ColumnSpec, type ColumnType, type TableSpec, widen } from "../core/columns.js";
 import type { Loader, RowValues } from "../core/loader.js";
@@ -20,6 +15,35 @@ export interface DuckDbLoaderOptions {
 }
 
 const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+
+/** Rows per data chunk: DuckDB's vector size. */
+const CHUNK_ROWS = 2048;
+
+/** One column of a chunk of rows as DuckDB values. Timestamps repeat (_sdc columns): each distinct one is converted once. */
+function convertColumn(
+  type: ColumnType,
+  rows: readonly RowValues[],
+  column: number,
+  offset: number,
+  count: number,
+): DuckDBValue[] {
+  const out = new Array<DuckDBValue>(count);
+  if (type === "timestamp") {
+    let lastText: unknown;
+    let lastValue: DuckDBValue = null;
+    for (let r = 0; r < count; r++) {
+      const value = (rows[offset + r] as RowValues)[column];
+      if (value !== lastText || value === null) {
+        lastText = value;
+        lastValue = toDuckDbValue(type, value);
+      }
+      out[r] = lastValue;
+    }
+    return out;
+  }
+  for (let r = 0; r < count; r++) out[r] = toDuckDbValue(type, (rows[offset + r] as RowValues)[column]);
+  return out;
+}
 
 /**
  * The DuckDB dialect: each batch goes through the Appender (DuckDBDataChunkWriter) into a
@@ -125,31 +149,16 @@ export class DuckDbLoader implements Loader {
     await this.run(`CREATE OR REPLACE TEMP TABLE ${q(staging)} (${columns})`);
     const appender = await this.con.createAppender(staging, "main", "temp");
     try {
-      const writer = DuckDBDataChunkWriter.forAppender(appender);
-      // Rows hold values in the order of the spec the core built; the effective spec has the
-      // same columns in the same order, with the types the table actually has.
+      const duckTypes = effective.columns.map((_, i) => appender.columnType(i));
       const types = effective.columns.map((c) => c.type);
-      // Timestamps repeat (_sdc columns share one per batch or per millisecond): convert each distinct one once.
-      const lastText: unknown[] = types.map(() => undefined);
-      const lastValue: DuckDBValue[] = types.map(() => null);
-      for (const row of rows) {
-        const values = new Array<DuckDBValue>(types.length);
-        for (let i = 0; i < types.length; i++) {
-          const type = types[i] as ColumnType;
-          const value = row[i];
-          if (type === "timestamp" && value !== null && value === lastText[i]) {
-            values[i] = lastValue[i] as DuckDBValue;
-            continue;
-          }
-          values[i] = toDuckDbValue(type, value);
-          if (type === "timestamp") {
-            lastText[i] = value;
-            lastValue[i] = values[i] as DuckDBValue;
-          }
-        }
-        writer.appendRow(values);
+      // Column by column, a data chunk at a time: no per-row arrays, one conversion loop per type.
+      for (let offset = 0; offset < rows.length; offset += CHUNK_ROWS) {
+        const count = Math.min(CHUNK_ROWS, rows.length - offset);
+        const columns = types.map((type, column) => convertColumn(type, rows, column, offset, count));
+        const chunk = DuckDBDataChunk.create(duckTypes, count);
+        chunk.setColumns(columns);
+        appender.appendDataChunk(chunk);
       }
-      writer.flush();
       appender.flushSync();
     } catch (error) {
       throw new LoaderError(`DuckDB refused a batch for ${spec.table}: ${(error as Error).message}`);
