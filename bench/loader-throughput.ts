@@ -88,7 +88,7 @@ function runChild(
   mode: string,
   file: string,
   database: string,
-): { rows: number; seconds: number; maxRssMb: number } {
+): { rows: number; seconds: number; maxRssMb: number; heapMb: number } {
   const out = execFileSync(
     process.execPath,
     [
@@ -114,12 +114,18 @@ function runChild(
 if (values.child) {
   const file = values.file as string;
   const database = values.database as string;
+  const { runTarget } = await import("../src/loaders/run-target.js");
+  const { targetByName, loadTargetSettings } = await import("../src/loaders/targets.js");
+  const { Logger } = await import("../src/log/logger.js");
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  let heapPeak = 0;
+  const sampler = setInterval(() => {
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  }, 20);
+  // Timed from here: modules are loaded, the input is on disk.
   const started = process.hrtime.bigint();
   let rows = 0;
   if (values.child === "target") {
-    const { runTarget } = await import("../src/loaders/run-target.js");
-    const { targetByName, loadTargetSettings } = await import("../src/loaders/targets.js");
-    const { Logger } = await import("../src/log/logger.js");
     const logger = new Logger(() => {}, "error");
     const target = targetByName("duckdb");
     const setup = target.create(loadTargetSettings(target, [], { TARGET_DUCKDB_DATABASE: database }), logger);
@@ -131,7 +137,6 @@ if (values.child) {
     });
     rows = core.loaded.get("events") ?? 0;
   } else {
-    const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(database);
     const connection = await instance.connect();
     const columns =
@@ -165,7 +170,7 @@ if (values.child) {
     const oursRate = rows / ours.seconds;
     const theirRate = rows / theirs.seconds;
     console.log(
-      `${String(rows).padStart(9)} ${(statSync(singer).size / 1e6).toFixed(0).padStart(10)} ${oursRate.toFixed(0).padStart(22)} ${theirRate.toFixed(0).padStart(18)} ${(oursRate / theirRate).toFixed(2).padStart(7)} ${String(ours.maxRssMb).padStart(20)} ${String(theirs.maxRssMb).padStart(23)}`,
+      `${String(rows).padStart(9)} ${(statSync(singer).size / 1e6).toFixed(0).padStart(10)} ${oursRate.toFixed(0).padStart(22)} ${theirRate.toFixed(0).padStart(18)} ${(oursRate / theirRate).toFixed(2).padStart(7)} ${`${ours.maxRssMb} (${ours.heapMb})`.padStart(30)} ${String(theirs.maxRssMb).padStart(23)}`,
     );
   }
   rmSync(dir, { recursive: true, force: true });
