@@ -149,8 +149,10 @@ if (values.child) {
     instance.closeSync();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   process.stdout.write(
-    `${JSON.stringify({ rows, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ rows, seconds, maxRssMb, heapMb: Math.round(heapPeak / 1e6) })}\n`,
   );
 } else {
   const dir = mkdtempSync(join(tmpdir(), "bench-loader-"));
@@ -159,7 +161,7 @@ if (values.child) {
     `target-duckdb against DuckDB read_json, synthetic records with nested JSON (Node ${process.version})`,
   );
   console.log(
-    "records     input MB   target-duckdb rows/s   read_json rows/s   ratio   target peak RSS MB   read_json peak RSS MB",
+    "records     input MB   target-duckdb rows/s   read_json rows/s   ratio   target peak RSS MB (JS heap)   read_json peak RSS MB",
   );
   for (const rows of sizes) {
     const { singer, ndjson } = await writeInputs(dir, rows);
