@@ -6,6 +6,7 @@ import { runTarget } from "../../src/loaders/run-target.js";
 import { loadTargetSettings, type TargetSetup, targetByName } from "../../src/loaders/targets.js";
 import { memoryLogger } from "../../src/log/logger.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { STREAMS } from "../../src/streams/registry.js";
 import { runSync } from "../../src/sync/run-sync.js";
 import { readStateFile } from "../../src/sync/state-file.js";
 import { selectAll } from "../../src/tap/catalog.js";
@@ -13,16 +14,7 @@ import { queryRows, tempDatabase } from "../helpers/duckdb.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { runTapOn } from "../helpers/tap.js";
 
-const TABLES = [
-  "workspaces",
-  "tests",
-  "sessions",
-  "demographics",
-  "task_groups",
-  "tasks",
-  "transcripts",
-  "qx_scores",
-];
+const TABLES = STREAMS.map((s) => s.name);
 const VOLATILE = "_sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_sequence";
 
 function duckdbTarget(database: string, batchSizeRows = 2000): TargetSetup {

@@ -1,28 +1,12 @@
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { queryRows, tempDatabase } from "../helpers/duckdb.js";
+import { runCommand } from "../helpers/run-cli.js";
 import { useSandbox } from "../helpers/sandbox.js";
 
-function run(script: string, args: string[], input: string | null, env: Record<string, string> = {}) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-    });
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    if (input !== null) child.stdin.end(input);
-    else child.stdin.end();
-  });
-}
+const run = (script: string, args: string[], input: string | null, env: Record<string, string> = {}) =>
+  runCommand(script, args, { input: input ?? "", env });
 
 describe("target-duckdb on the command line", () => {
   it("loads a Singer stream and writes each STATE value once its records are committed", async () => {

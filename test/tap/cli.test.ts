@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { STREAMS } from "../../src/streams/registry.js";
 import { discoverCatalog } from "../../src/tap/catalog.js";
+import { runCommand } from "../helpers/run-cli.js";
 import { useSandbox } from "../helpers/sandbox.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tap-cli-"));
@@ -12,26 +13,7 @@ const write = (name: string, content: unknown) => {
   writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
   return path;
 };
-/** Runs the CLI without blocking this process, which may be serving the sandbox it talks to. */
-function tap(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/tap.ts", ...args], {
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-    });
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const tap = (args: string[], env: Record<string, string> = {}) => runCommand("src/cli/tap.ts", args, { env });
 
 describe("tap-usertesting on the command line", () => {
   it("discovers without credentials, and catalog.json is exactly what it discovers", async () => {
@@ -40,16 +22,7 @@ describe("tap-usertesting on the command line", () => {
     const catalog = JSON.parse(run.stdout);
     expect(catalog).toEqual(discoverCatalog());
     expect(JSON.parse(readFileSync("catalog.json", "utf8"))).toEqual(catalog);
-    expect(catalog.streams.map((s: { stream: string }) => s.stream)).toEqual([
-      "workspaces",
-      "tests",
-      "sessions",
-      "demographics",
-      "task_groups",
-      "tasks",
-      "transcripts",
-      "qx_scores",
-    ]);
+    expect(catalog.streams.map((s: { stream: string }) => s.stream)).toEqual(STREAMS.map((s) => s.name));
   });
 
   it("prints --about as JSON and markdown, and --version", async () => {
