@@ -58,3 +58,8 @@ export class ApiResponseError extends TapError {
     super(message);
   }
 }
+
+/** stdout was closed under us: the target (or whatever reads the tap) stopped. */
+export class OutputClosedError extends TapError {
+  readonly code = "OUTPUT_CLOSED";
+}

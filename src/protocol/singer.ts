@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { OutputClosedError } from "../errors.js";
 
 export interface SchemaMessage {
   type: "SCHEMA";
@@ -28,6 +29,19 @@ export interface ActivateVersionMessage {
 
 export type SingerMessage = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage;
 
+/** A consumer's own error passes through (a loader's, in-process); a closed pipe becomes one clear error. */
+function outputFailure(error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (
+    error instanceof Error &&
+    !["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"].includes(code ?? "")
+  )
+    return error;
+  return new OutputClosedError(
+    `The output closed while the tap was writing (${code ?? "stream closed"}): whatever reads the tap's stdout stopped; see its messages. The last STATE it confirmed is where the next run resumes.`,
+  );
+}
+
 /**
  * Writes Singer messages to stdout, one JSON object a line, each write awaited, so a slow
  * target slows the tap instead of filling its memory.
@@ -35,7 +49,10 @@ export type SingerMessage = SchemaMessage | RecordMessage | StateMessage | Activ
 export class SingerWriter {
   messages = 0;
 
-  constructor(private readonly out: Writable = process.stdout) {}
+  constructor(private readonly out: Writable = process.stdout) {
+    // Failures arrive through each write's callback; the stream's 'error' event must not crash the process.
+    out.on("error", () => undefined);
+  }
 
   async write(message: SingerMessage): Promise<void> {
     this.messages += 1;
@@ -44,10 +61,10 @@ export class SingerWriter {
     // taken it), and rejects if the consumer failed: a broken consumer stops the tap at once.
     await new Promise<void>((resolve, reject) => {
       if (this.out.destroyed) {
-        reject(this.out.errored ?? new Error("the output stream is closed"));
+        reject(outputFailure(this.out.errored));
         return;
       }
-      this.out.write(line, (error) => (error ? reject(error) : resolve()));
+      this.out.write(line, (error) => (error ? reject(outputFailure(error)) : resolve()));
     });
   }
 }

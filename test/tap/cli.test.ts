@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +63,28 @@ describe("tap-usertesting on the command line", () => {
     expect(
       again.stdout.split("\n").filter((l) => l.includes('"stream":"tasks"') && l.includes('"RECORD"')),
     ).toEqual([]);
+  });
+
+  it("stops with one clear message when whatever reads its stdout goes away", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
+    const config = write("config-epipe.json", {
+      client_id: sandbox.client.clientId,
+      client_secret: sandbox.client.clientSecret,
+      api_url: sandbox.url,
+      token_url: sandbox.tokenUrl,
+      requests_per_minute: 100000,
+    });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/tap.ts", "--config", config]);
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+    });
+    // Like `| head -n 1`: read a little, then close the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [status] = (await once(child, "close")) as [number];
+    expect(status).toBe(1);
+    expect(stderr).toContain("tap-usertesting: The output closed while the tap was writing (EPIPE)");
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it.each([
