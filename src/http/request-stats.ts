@@ -1,3 +1,11 @@
+import { ENDPOINTS } from "../api/endpoints.js";
+
+const RATE_LIMITED = new Set(
+  Object.values(ENDPOINTS)
+    .filter((e) => e.rateLimited)
+    .map((e) => e.name),
+);
+
 /** One finished HTTP exchange, as the request log hook sees it. */
 export interface RequestEvent {
   endpoint: string;
@@ -62,6 +70,15 @@ export class RequestStats {
         [...this.byEndpoint].map(([endpoint, statuses]) => [endpoint, Object.fromEntries(statuses)]),
       ),
     };
+  }
+
+  /** Requests to endpoints that count against the Results API's rate limit (the ones that set the pace). */
+  rateLimitedRequests(): number {
+    let n = 0;
+    for (const [endpoint, statuses] of this.byEndpoint) {
+      if (RATE_LIMITED.has(endpoint)) for (const count of statuses.values()) n += count;
+    }
+    return n;
   }
 
   /** Lines for the end-of-run summary. */

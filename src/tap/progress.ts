@@ -45,19 +45,9 @@ export class ProgressReporter {
     this.render();
   }
 
-  /** Results API calls made so far (the ones the rate limit paces). */
-  private limitedCalls(): number {
-    let n = 0;
-    for (const [endpoint, statuses] of this.stats.byEndpoint) {
-      if (endpoint === "workspaces" || endpoint === "workspaceStudies") continue;
-      for (const count of statuses.values()) n += count;
-    }
-    return n;
-  }
-
   line(): string {
     const elapsed = Date.now() - this.started;
-    const calls = this.limitedCalls();
+    const calls = this.stats.rateLimitedRequests();
     const perMinute = elapsed > 0 ? (calls / elapsed) * 60_000 : 0;
     const perTest = this.testsDone > 0 ? calls / this.testsDone : Number.NaN;
     const etaMs = ((this.testsTotal - this.testsDone) * perTest * 60_000) / this.requestsPerMinute;

@@ -24,11 +24,7 @@ export function summaryLines(
       t.unclassifiedReason ?? "unknown",
       (byReason.get(t.unclassifiedReason ?? "unknown") ?? 0) + 1,
     );
-  let limitedCalls = 0;
-  for (const [endpoint, statuses] of stats.byEndpoint) {
-    if (endpoint !== "workspaces" && endpoint !== "workspaceStudies")
-      for (const n of statuses.values()) limitedCalls += n;
-  }
+  const limitedCalls = stats.rateLimitedRequests();
   const lines = [
     `Sync ${report.errors.length === 0 ? "complete" : "finished with errors"} in ${formatDuration(options.elapsedMs)}.`,
     `Workspaces: ${report.workspaces}. Tests: ${report.tests.length + report.errors.length} (${results.length} Results API, ${classic.length} classic${report.errors.length ? `, ${report.errors.length} failed` : ""}).`,
