@@ -30,10 +30,7 @@ const quiet = new Logger(() => {}, "error");
 
 function configFor(sandbox: Awaited<ReturnType<typeof startSandbox>>, requestsPerMinute: number) {
   return resolveConfig({
-    client_id: sandbox.client.clientId,
-    client_secret: sandbox.client.clientSecret,
-    token_url: sandbox.tokenUrl,
-    api_url: sandbox.url,
+    ...sandbox.tapSettings(),
     requests_per_minute: requestsPerMinute,
     max_concurrency: 3,
   });

@@ -52,10 +52,7 @@ async function tapRun(sandbox: Sandbox, streams: string[] | null, state: unknown
   const before = new Map(sandbox.counts);
   const out = new StateCatcher();
   const config = resolveConfig({
-    client_id: sandbox.client.clientId,
-    client_secret: sandbox.client.clientSecret,
-    token_url: sandbox.tokenUrl,
-    api_url: sandbox.url,
+    ...sandbox.tapSettings(),
     requests_per_minute: 100_000,
   });
   await runTap({

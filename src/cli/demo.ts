@@ -73,10 +73,7 @@ await runCli("demo", async () => {
     ].join("\n"),
   );
   const config = resolveConfig({
-    client_id: sandbox.client.clientId,
-    client_secret: sandbox.client.clientSecret,
-    token_url: sandbox.tokenUrl,
-    api_url: sandbox.url,
+    ...sandbox.tapSettings(),
     requests_per_minute: rpm,
   });
   const target = targetByName("duckdb");

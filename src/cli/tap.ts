@@ -3,12 +3,12 @@
  * tap-usertesting: the Singer tap. stdout carries Singer messages only; logs, progress and the
  * summary go to stderr. Exit codes: 0 success, 1 a failure during the run, 2 bad input.
  */
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig, packageVersion } from "../config/config.js";
 import { ConfigError } from "../errors.js";
 import { Logger } from "../log/logger.js";
 import { TapState } from "../state/tap-state.js";
+import { readStateFile } from "../sync/state-file.js";
 import { aboutText } from "../tap/about.js";
 import { discoverCatalog, loadSelection, selectAll } from "../tap/catalog.js";
 import { runTap } from "../tap/run-tap.js";
@@ -51,24 +51,8 @@ const OPTIONS = {
 } as const;
 
 function readState(path: string): TapState {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `State file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
-    );
-  }
-  if (text.trim() === "") return TapState.empty();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `State file ${path} is not valid JSON: ${(error as Error).message}. Fix it, or run without --state for a full sync.`,
-    );
-  }
-  return TapState.parse(parsed, `state file ${path}`);
+  const parsed = readStateFile(path, { missing: "error", hint: "run without --state for a full sync" });
+  return parsed === undefined ? TapState.empty() : TapState.parse(parsed, `state file ${path}`);
 }
 
 function writeOut(text: string): number {

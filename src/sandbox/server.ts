@@ -72,6 +72,8 @@ export interface Sandbox {
   readonly counts: Map<string, number>;
   /** A token for the default client, issued without a request (tests of static tokens). */
   issueToken(ttlSeconds?: number): string;
+  /** The tap settings that point at this sandbox: client_id, client_secret, token_url, api_url. */
+  tapSettings(): { client_id: string; client_secret: string; token_url: string; api_url: string };
   close(): Promise<void>;
 }
 
@@ -234,6 +236,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock,
     requests,
     counts,
+    tapSettings: () => {
+      const client = (options.clients ?? [DEFAULT_CLIENT])[0] as OAuthClient;
+      return {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        token_url: `${baseUrl}${TOKEN_PATH}`,
+        api_url: baseUrl,
+      };
+    },
     issueToken: (ttlSeconds) =>
       tokens.issue((options.clients ?? [DEFAULT_CLIENT])[0]?.clientId ?? "", ttlSeconds).accessToken,
     close: () =>

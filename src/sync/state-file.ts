@@ -1,23 +1,29 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 
-/** Reads a state file; a missing or empty file means "no state yet". */
-export function readStateFile(path: string): unknown {
+/**
+ * Reads a state file. An empty file means "no state yet"; a missing one too, unless
+ * `missing` is "error" (the tap's --state names a file that must exist).
+ */
+export function readStateFile(
+  path: string,
+  options: { missing?: "none" | "error"; hint?: string } = {},
+): unknown {
+  const hint = options.hint ?? "run with --full-refresh";
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ConfigError(
-      `State file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && options.missing !== "error") return undefined;
+    throw new ConfigError(`State file ${path} cannot be read (${code ?? "error"}).`);
   }
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new ConfigError(
-      `State file ${path} is not valid JSON: ${(error as Error).message}. Fix it, or run with --full-refresh.`,
+      `State file ${path} is not valid JSON: ${(error as Error).message}. Fix it, or ${hint}.`,
     );
   }
 }

@@ -31,10 +31,7 @@ function duckdbTarget(database: string, batchSizeRows = 2000): TargetSetup {
 
 function tapConfig(sandbox: Sandbox) {
   return resolveConfig({
-    client_id: sandbox.client.clientId,
-    client_secret: sandbox.client.clientSecret,
-    token_url: sandbox.tokenUrl,
-    api_url: sandbox.url,
+    ...sandbox.tapSettings(),
     requests_per_minute: 100_000,
   });
 }

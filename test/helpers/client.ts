@@ -14,10 +14,7 @@ export function clientFor(
 ) {
   const { logger, lines } = memoryLogger();
   const resolved = resolveConfig({
-    client_id: sandbox.client.clientId,
-    client_secret: sandbox.client.clientSecret,
-    token_url: sandbox.tokenUrl,
-    api_url: sandbox.url,
+    ...sandbox.tapSettings(),
     requests_per_minute: 100_000,
     max_concurrency: 3,
     ...config,

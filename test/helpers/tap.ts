@@ -51,10 +51,7 @@ export async function runTapOn(sandbox: Sandbox, input: TapRunInput = {}) {
   const { logger, lines } = memoryLogger("info");
   const sink = new MessageSink(input.failAfter);
   const config = resolveConfig({
-    client_id: sandbox.client.clientId,
-    client_secret: sandbox.client.clientSecret,
-    token_url: sandbox.tokenUrl,
-    api_url: sandbox.url,
+    ...sandbox.tapSettings(),
     requests_per_minute: 100_000,
     ...input.config,
   });

@@ -54,10 +54,7 @@ describe("tap-usertesting sync on the command line", () => {
     writeFileSync(
       config,
       JSON.stringify({
-        client_id: sandbox.client.clientId,
-        client_secret: sandbox.client.clientSecret,
-        api_url: sandbox.url,
-        token_url: sandbox.tokenUrl,
+        ...sandbox.tapSettings(),
         requests_per_minute: 100000,
       }),
     );

@@ -68,10 +68,7 @@ describe("tap-usertesting on the command line", () => {
   it("stops with one clear message when whatever reads its stdout goes away", async () => {
     const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
     const config = write("config-epipe.json", {
-      client_id: sandbox.client.clientId,
-      client_secret: sandbox.client.clientSecret,
-      api_url: sandbox.url,
-      token_url: sandbox.tokenUrl,
+      ...sandbox.tapSettings(),
       requests_per_minute: 100000,
     });
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/tap.ts", "--config", config]);
