@@ -11,7 +11,6 @@ import { execFileSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -115,6 +114,7 @@ if (values.child) {
   const file = values.file as string;
   const database = values.database as string;
   const { runTarget } = await import("../src/loaders/run-target.js");
+  const { readLines } = await import("../src/loaders/core/line-splitter.js");
   const { targetByName, loadTargetSettings } = await import("../src/loaders/targets.js");
   const { Logger } = await import("../src/log/logger.js");
   const { DuckDBInstance } = await import("@duckdb/node-api");
@@ -131,7 +131,7 @@ if (values.child) {
     const setup = target.create(loadTargetSettings(target, [], { TARGET_DUCKDB_DATABASE: database }), logger);
     const core = await runTarget({
       ...setup,
-      lines: createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY }),
+      lines: readLines(createReadStream(file)),
       emitState: () => {},
       logger,
     });

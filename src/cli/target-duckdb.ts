@@ -3,10 +3,10 @@
  * target-duckdb: a Singer target. Reads Singer messages on stdin, upserts them into DuckDB,
  * and writes each STATE value to stdout once the records before it are committed.
  */
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { packageVersion } from "../config/config.js";
 import { ConfigError } from "../errors.js";
+import { readLines } from "../loaders/core/line-splitter.js";
 import { runTarget } from "../loaders/run-target.js";
 import { loadTargetSettings, targetByName } from "../loaders/targets.js";
 import { Logger } from "../log/logger.js";
@@ -48,7 +48,7 @@ await runCli("target-duckdb", async () => {
   logger.info(`Loading into ${setup.description}`);
   await runTarget({
     ...setup,
-    lines: createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
+    lines: readLines(process.stdin),
     emitState: (state) => {
       process.stdout.write(`${JSON.stringify(state)}\n`);
     },

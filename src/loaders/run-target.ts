@@ -5,8 +5,8 @@ import { type BatchOptions, TargetCore } from "./core/target-core.js";
 export interface TargetRunOptions {
   loader: Loader;
   batch: BatchOptions;
-  /** Singer messages, one a line. */
-  lines: AsyncIterable<string>;
+  /** Singer messages, one a line: single lines, or arrays of them as readLines() gives them. */
+  lines: AsyncIterable<string | Buffer | readonly Buffer[]>;
   emitState: (state: unknown) => void | Promise<void>;
   logger: Logger;
 }
@@ -20,8 +20,17 @@ export async function runTarget(options: TargetRunOptions): Promise<TargetCore> 
   await loader.connect();
   const core = new TargetCore({ loader, emitState: options.emitState, logger, ...options.batch });
   try {
-    for (let next = await lines.next(); !next.done; next = await lines.next())
-      await core.handleLine(next.value);
+    for (let next = await lines.next(); !next.done; next = await lines.next()) {
+      const value = next.value;
+      if (!Array.isArray(value)) {
+        await core.handleLine(value as string | Buffer);
+        continue;
+      }
+      for (const line of value as readonly Buffer[]) {
+        const waiting = core.handleLine(line);
+        if (waiting) await waiting;
+      }
+    }
     await core.finish();
   } finally {
     // Never close under a commit that is still running.

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import type { ClientOverrides } from "../api/create-client.js";
 import type { TapConfig } from "../config/config.js";
+import { LineSplitter } from "../loaders/core/line-splitter.js";
 import { TargetCore } from "../loaders/core/target-core.js";
 import type { TargetSetup } from "../loaders/targets.js";
 import type { Logger } from "../log/logger.js";
@@ -49,11 +50,10 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       options.onState?.(state);
     },
   });
-  let partial = "";
+  const splitter = new LineSplitter();
   const into = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      const lines = (partial + chunk.toString("utf8")).split("\n");
-      partial = lines.pop() ?? "";
+      const lines = splitter.push(chunk);
       (async () => {
         for (const line of lines) await core.handleLine(line);
       })().then(() => callback(), callback);
@@ -83,7 +83,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       await core.finish().catch(() => undefined);
       throw error;
     }
-    if (partial) await core.handleLine(partial);
+    for (const line of splitter.end()) await core.handleLine(line);
     await core.finish();
     logger.info(
       `Loaded into ${target.description}: ${[...core.loaded].map(([s, n]) => `${s} ${n}`).join(", ") || "no records"} in ${core.flushes} commit(s).`,

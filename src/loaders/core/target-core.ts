@@ -24,6 +24,7 @@ export interface TargetCoreOptions extends BatchOptions {
 interface StreamState {
   spec: TableSpec;
   validate: ValidateFunction;
+  /** Validated records waiting for the next flush. */
   rows: RowValues[];
   /** Column names in row order. */
   names: string[];
@@ -83,9 +84,13 @@ export class TargetCore {
     this.now = options.now ?? Date.now;
   }
 
-  /** Handles one input line (a Singer message). */
-  async handleLine(text: string): Promise<void> {
+  /**
+   * Handles one input line (a Singer message). Returns a promise only when the line had to
+   * wait (a flush, a schema change), so that the common case costs no await.
+   */
+  handleLine(line: Buffer | string): Promise<void> | undefined {
     this.line += 1;
+    const text = typeof line === "string" ? line : line.toString("utf8");
     if (text.trim() === "") return;
     let message: Record<string, unknown>;
     try {
@@ -103,7 +108,7 @@ export class TargetCore {
       case "SCHEMA":
         return this.onSchema(message);
       case "RECORD":
-        return this.onRecord(message, text.length);
+        return this.onRecord(message, line.length);
       case "STATE":
         return this.onState(message);
       case "ACTIVATE_VERSION":
@@ -173,40 +178,34 @@ export class TargetCore {
     this.streams.set(stream, streamState(spec, validate, existing?.rows ?? []));
   }
 
-  private async onRecord(message: Record<string, unknown>, bytes: number): Promise<void> {
+  private onRecord(message: Record<string, unknown>, bytes: number): Promise<void> | undefined {
     const stream = this.streamName(message);
     const state = this.streams.get(stream);
     if (!state) throw new TargetInputError(this.line, stream, "RECORD before the stream's SCHEMA");
-    const record = message.record;
-    if (record === null || typeof record !== "object" || Array.isArray(record))
-      throw new TargetInputError(this.line, stream, 'RECORD without a "record" object');
-    if (!state.validate(record)) {
-      const error = state.validate.errors?.[0];
-      const path = jsonPointerToPath(error?.instancePath ?? "");
-      throw new TargetInputError(
-        this.line,
-        stream,
-        `the record does not match its schema: ${path ? `'${path}' ` : ""}${error?.message ?? "is invalid"}`,
-      );
-    }
-    const values = record as Record<string, unknown>;
+    const record = recordOf(message, this.line, stream);
+    validateRecord(state.validate, record, this.line, stream);
+    const now = this.tick();
+    state.rows.push(buildRow(state, record, message.time_extracted, this.sequenceAt(now), this.receivedAt));
+    return this.noteBuffered(bytes, now);
+  }
+
+  /** The clock for one record: _sdc_received_at is formatted once per millisecond. */
+  private tick(): number {
     const now = this.now();
     if (now !== this.receivedAtMs) {
       this.receivedAtMs = now;
       this.receivedAt = new Date(now).toISOString();
     }
     this.sequence += 1;
-    // Hot path (every record): fill the row by index, then the _sdc columns the record lacks.
-    const names = state.names;
-    const row: RowValues = new Array(names.length);
-    for (let i = 0; i < names.length; i++) row[i] = values[names[i] as string] ?? null;
-    const sdc = state.sdc;
-    if (sdc.extractedAt >= 0 && row[sdc.extractedAt] === null)
-      row[sdc.extractedAt] = typeof message.time_extracted === "string" ? message.time_extracted : null;
-    if (sdc.receivedAt >= 0 && row[sdc.receivedAt] === null) row[sdc.receivedAt] = this.receivedAt;
-    if (sdc.sequence >= 0 && row[sdc.sequence] === null)
-      row[sdc.sequence] = now * 1000 + (this.sequence % 1000);
-    state.rows.push(row);
+    return now;
+  }
+
+  /** _sdc_sequence: milliseconds then arrival order, so later records always sort later. */
+  private sequenceAt(now: number): number {
+    return now * 1000 + (this.sequence % 1000);
+  }
+
+  private noteBuffered(bytes: number, now: number): Promise<void> | undefined {
     this.bufferedRows += 1;
     this.bufferedBytes += bytes;
     this.oldestBufferedAt ??= now;
@@ -215,8 +214,9 @@ export class TargetCore {
       this.bufferedBytes >= this.batchMaxBytes ||
       now - this.oldestBufferedAt >= this.batchMaxAgeMs
     ) {
-      await this.flush();
+      return this.flush();
     }
+    return undefined;
   }
 
   private async onState(message: Record<string, unknown>): Promise<void> {
@@ -298,6 +298,43 @@ export class TargetCore {
     this.flushes += 1;
     if (state) await this.options.emitState(state.value);
   }
+}
+
+function recordOf(message: Record<string, unknown>, line: number, stream: string): Record<string, unknown> {
+  const record = message.record;
+  if (record === null || typeof record !== "object" || Array.isArray(record))
+    throw new TargetInputError(line, stream, 'RECORD without a "record" object');
+  return record as Record<string, unknown>;
+}
+
+function validateRecord(validate: ValidateFunction, record: unknown, line: number, stream: string): void {
+  if (validate(record)) return;
+  const error = validate.errors?.[0];
+  const path = jsonPointerToPath(error?.instancePath ?? "");
+  throw new TargetInputError(
+    line,
+    stream,
+    `the record does not match its schema: ${path ? `'${path}' ` : ""}${error?.message ?? "is invalid"}`,
+  );
+}
+
+/** A record as a row in its table's column order, with the _sdc columns the record lacks. */
+function buildRow(
+  state: StreamState,
+  record: Record<string, unknown>,
+  timeExtracted: unknown,
+  sequence: number,
+  receivedAt: string,
+): RowValues {
+  const names = state.names;
+  const row: RowValues = new Array(names.length);
+  for (let i = 0; i < names.length; i++) row[i] = record[names[i] as string] ?? null;
+  const sdc = state.sdc;
+  if (sdc.extractedAt >= 0 && row[sdc.extractedAt] === null)
+    row[sdc.extractedAt] = typeof timeExtracted === "string" ? timeExtracted : null;
+  if (sdc.receivedAt >= 0 && row[sdc.receivedAt] === null) row[sdc.receivedAt] = receivedAt;
+  if (sdc.sequence >= 0 && row[sdc.sequence] === null) row[sdc.sequence] = sequence;
+  return row;
 }
 
 /** The table that holds both: every column of each, types widened, the newer keys. */

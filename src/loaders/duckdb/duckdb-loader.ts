@@ -3,7 +3,7 @@ import type { Logger } from "../../log/logger.js";
 import { type ColumnSpec, type ColumnType, type TableSpec, widen } from "../core/columns.js";
 import type { Loader, RowValues } from "../core/loader.js";
 import { LoaderError } from "../core/target-errors.js";
-import { columnTypeOf, DUCKDB_TYPE, toDuckDbValue } from "./duckdb-types.js";
+import { columnTypeOf, DUCKDB_TYPE, STAGING_TYPE, toStagingValue } from "./duckdb-types.js";
 
 export interface DuckDbLoaderOptions {
   /** Database file; ":memory:" for a throwaway database. */
@@ -19,7 +19,7 @@ const q = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 /** Rows per data chunk: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
 
-/** One column of a chunk of rows as DuckDB values. Timestamps repeat (_sdc columns): each distinct one is converted once. */
+/** One column of a chunk of rows as staging values. */
 function convertColumn(
   type: ColumnType,
   rows: readonly RowValues[],
@@ -28,20 +28,7 @@ function convertColumn(
   count: number,
 ): DuckDBValue[] {
   const out = new Array<DuckDBValue>(count);
-  if (type === "timestamp") {
-    let lastText: unknown;
-    let lastValue: DuckDBValue = null;
-    for (let r = 0; r < count; r++) {
-      const value = (rows[offset + r] as RowValues)[column];
-      if (value !== lastText || value === null) {
-        lastText = value;
-        lastValue = toDuckDbValue(type, value);
-      }
-      out[r] = lastValue;
-    }
-    return out;
-  }
-  for (let r = 0; r < count; r++) out[r] = toDuckDbValue(type, (rows[offset + r] as RowValues)[column]);
+  for (let r = 0; r < count; r++) out[r] = toStagingValue(type, (rows[offset + r] as RowValues)[column]);
   return out;
 }
 
@@ -145,7 +132,7 @@ export class DuckDbLoader implements Loader {
   async stage(spec: TableSpec, rows: readonly RowValues[]): Promise<void> {
     const effective = this.tables.get(spec.table) ?? spec;
     const staging = this.staging(spec);
-    const columns = effective.columns.map((c) => `${q(c.name)} ${DUCKDB_TYPE[c.type]}`).join(", ");
+    const columns = effective.columns.map((c) => `${q(c.name)} ${STAGING_TYPE[c.type]}`).join(", ");
     await this.run(`CREATE OR REPLACE TEMP TABLE ${q(staging)} (${columns})`);
     const appender = await this.con.createAppender(staging, "main", "temp");
     try {
@@ -171,13 +158,21 @@ export class DuckDbLoader implements Loader {
     const effective = this.tables.get(spec.table) ?? spec;
     const staging = q(this.staging(spec));
     const names = effective.columns.map((c) => q(c.name));
+    // Staged integers and timestamps become the table's types here (see STAGING_TYPE).
+    const typed = effective.columns
+      .map((c) =>
+        STAGING_TYPE[c.type] === DUCKDB_TYPE[c.type]
+          ? q(c.name)
+          : `CAST(${q(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${q(c.name)}`,
+      )
+      .join(", ");
     if (spec.keyProperties.length === 0) {
       await this.run(
-        `INSERT INTO ${this.target(spec)} (${names.join(", ")}) SELECT ${names.join(", ")} FROM ${staging}`,
+        `INSERT INTO ${this.target(spec)} (${names.join(", ")}) SELECT ${typed} FROM ${staging}`,
       );
     } else {
       const keys = spec.keyProperties.map(q);
-      const latest = `SELECT * FROM ${staging} QUALIFY row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY "_sdc_sequence" DESC) = 1`;
+      const latest = `SELECT ${typed} FROM ${staging} QUALIFY row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY "_sdc_sequence" DESC) = 1`;
       const on = keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(" AND ");
       const set = names.map((n) => `${n} = s.${n}`).join(", ");
       await this.run(
