@@ -14,8 +14,9 @@ export interface TargetRunOptions {
 /** Runs a loader over a stream of Singer lines: connect, load, commit, pass STATE on, close. */
 export async function runTarget(options: TargetRunOptions): Promise<TargetCore> {
   const { loader, logger } = options;
-  // Start iterating before the first await: readline emits lines eagerly, and lines emitted
-  // before anyone iterates are lost.
+  // Start iterating before the first await: an eager source (readline, a stream's data
+  // events) emits lines whether or not anyone iterates, and those would be lost.
+
   const lines = options.lines[Symbol.asyncIterator]();
   await loader.connect();
   const core = new TargetCore({ loader, emitState: options.emitState, logger, ...options.batch });
