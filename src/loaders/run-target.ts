@@ -16,7 +16,6 @@ export async function runTarget(options: TargetRunOptions): Promise<TargetCore> 
   const { loader, logger } = options;
   // Start iterating before the first await: an eager source (readline, a stream's data
   // events) emits lines whether or not anyone iterates, and those would be lost.
-
   const lines = options.lines[Symbol.asyncIterator]();
   await loader.connect();
   const core = new TargetCore({ loader, emitState: options.emitState, logger, ...options.batch });
