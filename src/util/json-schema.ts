@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { fullFormats } from "ajv-formats/dist/formats.js";
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
@@ -14,10 +15,43 @@ export function readSchema(name: string): Record<string, unknown> {
 }
 
 /** One ajv instance for the whole program, with formats (uri, date-time, uuid). */
-export function createAjv(options: { useDefaults?: boolean } = {}): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: options.useDefaults ?? false });
+export function createAjv(options: { useDefaults?: boolean; allErrors?: boolean } = {}): Ajv {
+  const ajv = new Ajv({
+    allErrors: options.allErrors ?? true,
+    strict: false,
+    useDefaults: options.useDefaults ?? false,
+  });
   addFormats(ajv);
+  ajv.addFormat("date-time", { validate: fastDateTime, compare: DATE_TIME.compare });
   return ajv;
+}
+
+const DATE_TIME = fullFormats["date-time"] as {
+  validate: (s: string) => boolean;
+  compare: (a: string, b: string) => number | undefined;
+};
+/** The form taps write, with every field in range but the day of the month. */
+const COMMON_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * ajv-formats' date-time, answering the common form with one regex and a day check (its own
+ * check splits the text and runs two more, a tenth of a load's time); anything else goes to it.
+ */
+function fastDateTime(text: string): boolean {
+  const m = COMMON_DATE_TIME.exec(text);
+  if (!m) return DATE_TIME.validate(text);
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month] as number))
+  );
 }
 
 export type { ErrorObject, ValidateFunction };

@@ -28,13 +28,21 @@ const LOADERS: Record<string, LoaderUnderTest> = {
   },
 };
 
-async function* lines(file: string): AsyncGenerator<string> {
-  for (const line of readFileSync(`test/fixtures/singer/${file}`, "utf8").split("\n")) yield line;
+/** A fixture's lines as bytes, as target-duckdb reads them; or given lines as they are. */
+async function* lines(input: string | Buffer[]): AsyncGenerator<Buffer> {
+  const all = typeof input === "string" ? readFixture(input) : input;
+  yield* all;
+}
+
+function readFixture(file: string): Buffer[] {
+  return readFileSync(`test/fixtures/singer/${file}`, "utf8")
+    .split("\n")
+    .map((line) => Buffer.from(line));
 }
 
 for (const [name, loader] of Object.entries(LOADERS)) {
   describe(`${name} loader contract`, () => {
-    async function load(file: string, batchSizeRows = 10_000) {
+    async function load(file: string | Buffer[], batchSizeRows = 10_000) {
       const { settings, read } = loader.settings();
       const { logger } = memoryLogger();
       const setup = loader.factory.create(
@@ -129,7 +137,45 @@ for (const [name, loader] of Object.entries(LOADERS)) {
       expect(await read("SELECT count(*) AS n FROM events")).toEqual([{ n: "2" }]);
     });
 
+    it("loads every RFC 3339 form as the instant it names, the record's and time_extracted alike", async () => {
+      const { read, error } = await load("loose-timestamps.singer");
+      expect(error).toBeUndefined();
+      const rows = await read(
+        "SELECT id, epoch_us(joined) AS joined, epoch_us(_sdc_extracted_at) AS extracted FROM people ORDER BY id",
+      );
+      const us = (iso: string, micros = 0) => String(Date.parse(iso) * 1000 + micros);
+      expect(rows).toEqual([
+        { id: "1", joined: us("2026-05-01T10:00:00.250Z"), extracted: us("2026-05-01T10:00:00Z") },
+        { id: "2", joined: us("2026-05-01T10:00:00.123Z", 456), extracted: us("2026-05-01T10:00:00Z") },
+        { id: "3", joined: us("2026-05-01T08:00:00.500Z"), extracted: null },
+      ]);
+    });
+
+    it("keeps values exactly: odd column names, integers past 2^53, mixed types, the record's own _sdc values", async () => {
+      const { read, error } = await load("exact-values.singer");
+      expect(error).toBeUndefined();
+      expect(
+        await read(
+          `SELECT id, "it's ""odd""" AS odd, big, either, _sdc_sequence > 1000000 AS ours FROM odd_names ORDER BY id`,
+        ),
+      ).toEqual([
+        { id: "1", odd: `quoted ' and "`, big: "9007199254740993", either: "7", ours: false },
+        { id: "2", odd: null, big: null, either: "seven", ours: true },
+      ]);
+    });
+
+    it("refuses a line that is not UTF-8, naming it, and commits nothing of its batch", async () => {
+      const input = readFixture("key-updates.singer").slice(0, 3);
+      input.push(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]));
+      const { error, read } = await load(input);
+      expect(error).toBeInstanceOf(TargetInputError);
+      expect((error as TargetInputError).line).toBe(4);
+      expect((error as Error).message).toContain("not UTF-8 text");
+      expect(await read("SELECT count(*) AS n FROM people")).toEqual([{ n: "0" }]);
+    });
+
     it.each([
+      ["bad-time-extracted.singer", 5, "people", '"time_extracted" is not a timestamp ("yesterday")'],
       ["record-before-schema.singer", 4, "ghosts", "RECORD before the stream's SCHEMA"],
       ["not-json.singer", 5, null, "not JSON ({this is not json)"],
       ["invalid-record.singer", 5, "people", "the record does not match its schema: 'id' must be integer"],

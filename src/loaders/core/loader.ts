@@ -1,11 +1,9 @@
 import type { TableSpec } from "./columns.js";
-
-/** A row in the column order of its TableSpec. */
-export type RowValues = unknown[];
+import type { RecordBatch } from "./record-batch.js";
 
 /**
  * What a warehouse dialect provides to the shared target core. The core decides when to
- * flush; a flush is begin → (stage, merge) per table → commit, so a batch lands whole or not
+ * flush; a flush is begin → (stage, merge) per stream → commit, so a batch lands whole or not
  * at all. Snowflake and BigQuery loaders are new implementations of this, nothing else.
  */
 export interface Loader {
@@ -14,10 +12,13 @@ export interface Loader {
   /** Creates the table, or evolves it to hold `spec`: adds columns and widens types, never drops. */
   ensureTable(spec: TableSpec): Promise<void>;
   begin(): Promise<void>;
-  /** Loads rows in bulk into a staging area for `spec`'s table. */
-  stage(spec: TableSpec, rows: readonly RowValues[]): Promise<void>;
-  /** Moves the staged rows into the table in one statement: upsert on keys (last by _sdc_sequence wins), or append. */
-  merge(spec: TableSpec): Promise<void>;
+  /** Puts a batch (NDJSON, see RecordBatch) where the warehouse's bulk reader can load it. */
+  stage(batch: RecordBatch): Promise<void>;
+  /**
+   * Moves the staged batch into its table in one statement: upsert on the keys (the record
+   * that arrived last wins), or append when the stream has none.
+   */
+  merge(batch: RecordBatch): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   close(): Promise<void>;

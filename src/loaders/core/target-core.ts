@@ -1,11 +1,14 @@
+import { isUtf8 } from "node:buffer";
 import type { Logger } from "../../log/logger.js";
 import { createAjv, jsonPointerToPath, type ValidateFunction } from "../../util/json-schema.js";
 import { type ColumnSpec, type TableSpec, tableSpecFor, widen } from "./columns.js";
-import type { Loader, RowValues } from "./loader.js";
+import type { Loader } from "./loader.js";
+import { type RecordBatch, RecordBuffer } from "./record-batch.js";
 import { TargetInputError } from "./target-errors.js";
+import { castableTimestamp, isCastableTimestamp } from "./timestamps.js";
 
 export interface BatchOptions {
-  /** Flush once this many records are buffered (all streams together). @default 10000 */
+  /** Flush once this many records are buffered (all streams together). @default 50000 */
   batchSizeRows?: number;
   /** Flush once the buffered input reaches this many bytes. @default 64 MiB */
   batchMaxBytes?: number;
@@ -25,30 +28,18 @@ interface StreamState {
   spec: TableSpec;
   validate: ValidateFunction;
   /** Validated records waiting for the next flush. */
-  rows: RowValues[];
-  /** Column names in row order. */
-  names: string[];
-  /** Where the _sdc columns are in a row (-1: not in the table). */
-  sdc: { extractedAt: number; receivedAt: number; batchedAt: number; sequence: number };
+  buffer: RecordBuffer;
+  /** The table's timestamp columns: their values must be loadable as they are (see timestamps.ts). */
+  timestamps: string[];
 }
 
-function streamState(spec: TableSpec, validate: ValidateFunction, rows: RowValues[]): StreamState {
-  const names = spec.columns.map((c) => c.name);
-  return {
-    spec,
-    validate,
-    rows,
-    names,
-    sdc: {
-      extractedAt: names.indexOf("_sdc_extracted_at"),
-      receivedAt: names.indexOf("_sdc_received_at"),
-      batchedAt: names.indexOf("_sdc_batched_at"),
-      sequence: names.indexOf("_sdc_sequence"),
-    },
-  };
+function streamState(spec: TableSpec, validate: ValidateFunction, buffer: RecordBuffer): StreamState {
+  const timestamps = spec.columns.filter((c) => c.type === "timestamp").map((c) => c.name);
+  return { spec, validate, buffer, timestamps };
 }
 
-const ajv = createAjv();
+// The first error is all a message reports; stopping there is cheaper.
+const ajv = createAjv({ allErrors: false });
 
 /**
  * The Singer target core every loader shares: reads messages, keeps each stream's table in
@@ -78,7 +69,7 @@ export class TargetCore {
   flushes = 0;
 
   constructor(private readonly options: TargetCoreOptions) {
-    this.batchSizeRows = options.batchSizeRows ?? 10_000;
+    this.batchSizeRows = options.batchSizeRows ?? 50_000;
     this.batchMaxBytes = options.batchMaxBytes ?? 64 * 1024 * 1024;
     this.batchMaxAgeMs = options.batchMaxAgeMs ?? 60_000;
     this.now = options.now ?? Date.now;
@@ -90,12 +81,19 @@ export class TargetCore {
    */
   handleLine(line: Buffer | string): Promise<void> | undefined {
     this.line += 1;
+    if (line.length === 0) return;
+    if (typeof line !== "string" && !isUtf8(line))
+      throw new TargetInputError(
+        this.line,
+        null,
+        "not UTF-8 text (Singer messages are JSON, which is UTF-8)",
+      );
     const text = typeof line === "string" ? line : line.toString("utf8");
-    if (text.trim() === "") return;
     let message: Record<string, unknown>;
     try {
       message = JSON.parse(text) as Record<string, unknown>;
     } catch {
+      if (text.trim() === "") return;
       throw new TargetInputError(
         this.line,
         null,
@@ -108,7 +106,7 @@ export class TargetCore {
       case "SCHEMA":
         return this.onSchema(message);
       case "RECORD":
-        return this.onRecord(message, line.length);
+        return this.onRecord(message, line);
       case "STATE":
         return this.onState(message);
       case "ACTIVATE_VERSION":
@@ -175,18 +173,19 @@ export class TargetCore {
     if (existing) await this.flush();
     await this.drain();
     await this.options.loader.ensureTable(spec);
-    this.streams.set(stream, streamState(spec, validate, existing?.rows ?? []));
+    this.streams.set(stream, streamState(spec, validate, existing?.buffer ?? new RecordBuffer()));
   }
 
-  private onRecord(message: Record<string, unknown>, bytes: number): Promise<void> | undefined {
+  private onRecord(message: Record<string, unknown>, line: Buffer | string): Promise<void> | undefined {
     const stream = this.streamName(message);
     const state = this.streams.get(stream);
     if (!state) throw new TargetInputError(this.line, stream, "RECORD before the stream's SCHEMA");
     const record = recordOf(message, this.line, stream);
     validateRecord(state.validate, record, this.line, stream);
+    const loadable = loadableLine(state, message, record, line, this.line, stream);
     const now = this.tick();
-    state.rows.push(buildRow(state, record, message.time_extracted, this.sequenceAt(now), this.receivedAt));
-    return this.noteBuffered(bytes, now);
+    state.buffer.add(loadable, this.sequenceAt(now), this.receivedAt);
+    return this.noteBuffered(loadable.length, now);
   }
 
   /** The clock for one record: _sdc_received_at is formatted once per millisecond. */
@@ -244,10 +243,10 @@ export class TargetCore {
       if (state) await this.options.emitState(state.value);
       return;
     }
+    const batchedAt = new Date(this.now()).toISOString();
     const batches = [...this.streams.values()]
-      .filter((s) => s.rows.length > 0)
-      .map((s) => ({ stream: s, rows: s.rows }));
-    for (const { stream } of batches) stream.rows = [];
+      .filter((s) => s.buffer.rows > 0)
+      .map((s) => s.buffer.take(s.spec, batchedAt));
     this.bufferedRows = 0;
     this.bufferedBytes = 0;
     this.oldestBufferedAt = null;
@@ -274,27 +273,21 @@ export class TargetCore {
     }
   }
 
-  private async commit(
-    batches: Array<{ stream: StreamState; rows: RowValues[] }>,
-    state: { value: unknown } | null,
-  ): Promise<void> {
+  private async commit(batches: RecordBatch[], state: { value: unknown } | null): Promise<void> {
     const { loader } = this.options;
-    const batchedAt = new Date(this.now()).toISOString();
     await loader.begin();
     try {
-      for (const { stream, rows } of batches) {
-        const at = stream.sdc.batchedAt;
-        if (at >= 0) for (const row of rows) if (row[at] === null) row[at] = batchedAt;
-        await loader.stage(stream.spec, rows);
-        await loader.merge(stream.spec);
+      for (const batch of batches) {
+        await loader.stage(batch);
+        await loader.merge(batch);
       }
       await loader.commit();
     } catch (error) {
       await loader.rollback().catch(() => undefined);
       throw error;
     }
-    for (const { stream, rows } of batches)
-      this.loaded.set(stream.spec.stream, (this.loaded.get(stream.spec.stream) ?? 0) + rows.length);
+    for (const { spec, rows } of batches)
+      this.loaded.set(spec.stream, (this.loaded.get(spec.stream) ?? 0) + rows);
     this.flushes += 1;
     if (state) await this.options.emitState(state.value);
   }
@@ -318,23 +311,44 @@ function validateRecord(validate: ValidateFunction, record: unknown, line: numbe
   );
 }
 
-/** A record as a row in its table's column order, with the _sdc columns the record lacks. */
-function buildRow(
+/**
+ * The line to load for a valid record: the line as it arrived, unless a timestamp in it is in
+ * a form warehouses misread; then the message with those rewritten (see timestamps.ts).
+ */
+function loadableLine(
   state: StreamState,
+  message: Record<string, unknown>,
   record: Record<string, unknown>,
-  timeExtracted: unknown,
-  sequence: number,
-  receivedAt: string,
-): RowValues {
-  const names = state.names;
-  const row: RowValues = new Array(names.length);
-  for (let i = 0; i < names.length; i++) row[i] = record[names[i] as string] ?? null;
-  const sdc = state.sdc;
-  if (sdc.extractedAt >= 0 && row[sdc.extractedAt] === null)
-    row[sdc.extractedAt] = typeof timeExtracted === "string" ? timeExtracted : null;
-  if (sdc.receivedAt >= 0 && row[sdc.receivedAt] === null) row[sdc.receivedAt] = receivedAt;
-  if (sdc.sequence >= 0 && row[sdc.sequence] === null) row[sdc.sequence] = sequence;
-  return row;
+  line: Buffer | string,
+  lineNumber: number,
+  stream: string,
+): Buffer {
+  let rewritten = false;
+  for (const name of state.timestamps) {
+    const value = record[name];
+    if (value === null || value === undefined || (typeof value === "string" && isCastableTimestamp(value)))
+      continue;
+    record[name] = rewriteTimestamp(value, `'${name}'`, lineNumber, stream);
+    rewritten = true;
+  }
+  const extracted = message.time_extracted;
+  if (
+    extracted !== null &&
+    extracted !== undefined &&
+    !(typeof extracted === "string" && isCastableTimestamp(extracted))
+  ) {
+    message.time_extracted = rewriteTimestamp(extracted, '"time_extracted"', lineNumber, stream);
+    rewritten = true;
+  }
+  if (rewritten) return Buffer.from(JSON.stringify(message));
+  return typeof line === "string" ? Buffer.from(line) : line;
+}
+
+function rewriteTimestamp(value: unknown, what: string, line: number, stream: string): string {
+  const text = typeof value === "string" ? castableTimestamp(value) : null;
+  if (text === null)
+    throw new TargetInputError(line, stream, `${what} is not a timestamp (${JSON.stringify(value)})`);
+  return text;
 }
 
 /** The table that holds both: every column of each, types widened, the newer keys. */
