@@ -9,10 +9,11 @@ describe("a stream's buffered records, as loaders receive them", () => {
     const buffer = new RecordBuffer();
     const first = '{"type":"RECORD","stream":"people","record":{"id":1,"name":"Zoë 😀"}}';
     const second = ' {"type": "RECORD", "stream": "people", "record": {"id": 2}} ';
-    buffer.add(Buffer.from(first), 1001, "2026-05-01T00:00:00.001Z");
-    buffer.add(Buffer.from(second), 1002, "2026-05-01T00:00:00.001Z");
+    buffer.add(Buffer.from(first), 1001, "2026-05-01T00:00:00.001Z", 7);
+    buffer.add(Buffer.from(second), 1002, "2026-05-01T00:00:00.001Z", 9);
     const batch = buffer.take(spec, "2026-05-01T00:00:01.000Z");
     expect(batch.rows).toBe(2);
+    expect(batch.inputLines).toEqual([7, 9]);
     expect(batch.batchedAt).toBe("2026-05-01T00:00:01.000Z");
     const lines = batch.ndjson.toString("utf8").split("\n");
     expect(lines).toEqual([
@@ -26,7 +27,7 @@ describe("a stream's buffered records, as loaders receive them", () => {
 
   it("is empty after a take, ready for the next batch", () => {
     const buffer = new RecordBuffer();
-    buffer.add(Buffer.from('{"record":{"id":1}}'), 1, "2026-05-01T00:00:00.000Z");
+    buffer.add(Buffer.from('{"record":{"id":1}}'), 1, "2026-05-01T00:00:00.000Z", 1);
     buffer.take(spec, "2026-05-01T00:00:01.000Z");
     expect(buffer.rows).toBe(0);
     expect(buffer.take(spec, "2026-05-01T00:00:02.000Z").ndjson.length).toBe(0);

@@ -175,6 +175,34 @@ for (const [name, loader] of Object.entries(LOADERS)) {
     });
 
     it.each([
+      [
+        "an integer past 64 bits",
+        '{"id": 99999999999999999999, "name": "Cy"}',
+        /numerical: 99999999999999999999/,
+      ],
+      ["a repeated key", '{"id": 3, "name": "Cy", "name": "Cyd"}', /duplicate key "name"/],
+      ["a lone surrogate", '{"id": 3, "name": "\\ud800"}', /no low surrogate/],
+    ])(
+      "names the input line of a record JSON.parse accepts but the warehouse cannot load: %s",
+      async (_, record, reason) => {
+        const input = readFixture("unloadable-records.singer").filter((line) => line.length > 0);
+        input[4] = Buffer.from(`{"type": "RECORD", "stream": "people", "record": ${record}}`);
+        input.push(Buffer.from('{"type": "RECORD", "stream": "people", "record": {"id": 4}}'));
+        for (const batch of [1, 10_000]) {
+          const { error, states, read } = await load(input, batch);
+          expect(error).toBeInstanceOf(TargetInputError);
+          expect((error as TargetInputError).line).toBe(5);
+          expect((error as TargetInputError).stream).toBe("people");
+          expect((error as Error).message).toMatch(reason);
+          expect(states).toEqual(batch === 1 ? [{ bookmark: 1 }] : []);
+          expect((await read("SELECT id FROM people ORDER BY id")).map((r) => r.id)).toEqual(
+            batch === 1 ? ["1", "2"] : [],
+          );
+        }
+      },
+    );
+
+    it.each([
       ["bad-time-extracted.singer", 5, "people", '"time_extracted" is not a timestamp ("yesterday")'],
       ["record-before-schema.singer", 4, "ghosts", "RECORD before the stream's SCHEMA"],
       ["not-json.singer", 5, null, "not JSON ({this is not json)"],

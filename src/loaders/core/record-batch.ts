@@ -17,6 +17,8 @@ export interface RecordBatch {
   spec: TableSpec;
   ndjson: Buffer;
   rows: number;
+  /** The input line number of each record, in batch order: warehouse errors name the batch's line. */
+  inputLines: number[];
   /** The longest line's length in bytes (bulk readers bound the size of one object). */
   largestLine: number;
   /** _sdc_batched_at of every row: when the flush began, RFC 3339 UTC. */
@@ -31,6 +33,7 @@ export class RecordBuffer {
   private lines: Buffer[] = [];
   private sequences: number[] = [];
   private receivedAts: string[] = [];
+  private inputLines: number[] = [];
   private byteCount = 0;
   private largestLine = 0;
 
@@ -38,8 +41,9 @@ export class RecordBuffer {
     return this.lines.length;
   }
 
-  add(line: Buffer, sequence: number, receivedAt: string): void {
+  add(line: Buffer, sequence: number, receivedAt: string, inputLine: number): void {
     this.lines.push(line);
+    this.inputLines.push(inputLine);
     this.sequences.push(sequence);
     this.receivedAts.push(receivedAt);
     // The wrapper adds well under 64 bytes (ASCII digits and an ISO timestamp).
@@ -64,12 +68,14 @@ export class RecordBuffer {
       spec,
       ndjson: ndjson.subarray(0, at),
       rows: this.lines.length,
+      inputLines: this.inputLines,
       largestLine: this.largestLine + 64 + (this.receivedAts[0]?.length ?? 0),
       batchedAt,
     };
     this.lines = [];
     this.sequences = [];
     this.receivedAts = [];
+    this.inputLines = [];
     this.byteCount = 0;
     this.largestLine = 0;
     return batch;

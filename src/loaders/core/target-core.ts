@@ -184,7 +184,7 @@ export class TargetCore {
     validateRecord(state.validate, record, this.line, stream);
     const loadable = loadableLine(state, message, record, line, this.line, stream);
     const now = this.tick();
-    state.buffer.add(loadable, this.sequenceAt(now), this.receivedAt);
+    state.buffer.add(loadable, this.sequenceAt(now), this.receivedAt, this.line);
     return this.noteBuffered(loadable.length, now);
   }
 

@@ -7,7 +7,7 @@ import type { Logger } from "../../log/logger.js";
 import { type ColumnSpec, type TableSpec, widen } from "../core/columns.js";
 import type { Loader } from "../core/loader.js";
 import type { RecordBatch } from "../core/record-batch.js";
-import { LoaderError } from "../core/target-errors.js";
+import { LoaderError, TargetInputError } from "../core/target-errors.js";
 import { columnTypeOf, DUCKDB_TYPE } from "./duckdb-types.js";
 
 export interface DuckDbLoaderOptions {
@@ -165,6 +165,34 @@ export class DuckDbLoader implements Loader {
   }
 
   async merge(batch: RecordBatch): Promise<void> {
+    try {
+      await this.mergeBatch(batch);
+    } catch (error) {
+      throw this.recordError(batch, error);
+    }
+  }
+
+  /**
+   * A record DuckDB cannot read (an integer past 64 bits, a duplicate key, a lone surrogate:
+   * things JSON.parse lets through) is bad input: name its input line, not the staging file's.
+   */
+  private recordError(batch: RecordBatch, error: unknown): unknown {
+    const message = (error as Error).message ?? "";
+    const match = /(Malformed JSON )?in file "([^"]*)", (?:at byte \d+ )?in line (\d+): ([^\n]*)/.exec(
+      message,
+    );
+    // DuckDB 1.5 counts a malformed line one past itself; a record it cannot convert, exactly.
+    const index = match ? Number(match[3]) - (match[1] ? 2 : 1) : -1;
+    const inputLine = batch.inputLines[index];
+    if (!match || match[2] !== this.stagingFile(batch.spec) || inputLine === undefined) return error;
+    return new TargetInputError(
+      inputLine,
+      batch.spec.stream,
+      `DuckDB cannot load the record (${(match[4] as string).trim().replace(/\.$/, "")})`,
+    );
+  }
+
+  private async mergeBatch(batch: RecordBatch): Promise<void> {
     const { spec } = batch;
     const effective = this.tables.get(spec.table) ?? spec;
     const names = effective.columns.map((c) => q(c.name));
