@@ -3,7 +3,7 @@ import { clientFor } from "../helpers/client.js";
 import { useSandbox } from "../helpers/sandbox.js";
 
 describe("the request budget against the sandbox's limit", () => {
-  it("gets no 429 and keeps the limit busy, with the window scaled down to a second", async () => {
+  it("gets no 429 and never exceeds the limit in any window, with the window scaled down to a second", async () => {
     const limit = 20;
     const sandbox = await useSandbox({ requestsPerMinute: limit, rateWindowMs: 1000 });
     const { client, stats } = clientFor(
@@ -24,8 +24,7 @@ describe("the request budget against the sandbox's limit", () => {
     for (let i = limit; i < arrivals.length; i++) {
       expect((arrivals[i] as number) - (arrivals[i - limit] as number)).toBeGreaterThanOrEqual(1000);
     }
-    // 100 requests at 20 a second need at least 4 s after the first burst; allow for timer slack.
-    const spanSeconds = ((arrivals.at(-1) as number) - (arrivals[0] as number)) / 1000;
-    expect((arrivals.length - limit) / (limit * spanSeconds)).toBeGreaterThan(0.85);
+    // How busy the budget keeps the limit is specified on virtual time (request-budget.test.ts)
+    // and measured by `npm run bench:client`; on a real clock it depends on the machine's load.
   });
 });
