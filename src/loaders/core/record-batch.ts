@@ -27,6 +27,8 @@ export interface RecordBatch {
 
 const CLOSE = 0x7d; // }
 const NEWLINE = 0x0a;
+/** More than the wrapper adds to a line besides the received-at text: ASCII digits and punctuation. */
+const WRAPPER_BYTES = 64;
 
 /** The records of one stream waiting for the next flush. */
 export class RecordBuffer {
@@ -46,9 +48,9 @@ export class RecordBuffer {
     this.inputLines.push(inputLine);
     this.sequences.push(sequence);
     this.receivedAts.push(receivedAt);
-    // The wrapper adds well under 64 bytes (ASCII digits and an ISO timestamp).
-    this.byteCount += line.length + 64 + receivedAt.length;
-    if (line.length > this.largestLine) this.largestLine = line.length;
+    const wrapped = line.length + WRAPPER_BYTES + receivedAt.length;
+    this.byteCount += wrapped;
+    if (wrapped > this.largestLine) this.largestLine = wrapped;
   }
 
   /** The buffered records as a batch, leaving the buffer empty. */
@@ -69,7 +71,7 @@ export class RecordBuffer {
       ndjson: ndjson.subarray(0, at),
       rows: this.lines.length,
       inputLines: this.inputLines,
-      largestLine: this.largestLine + 64 + (this.receivedAts[0]?.length ?? 0),
+      largestLine: this.largestLine,
       batchedAt,
     };
     this.lines = [];

@@ -16,7 +16,7 @@ export function isCastableTimestamp(text: string): boolean {
 }
 
 /** Microseconds since the epoch of an RFC 3339 timestamp, keeping sub-millisecond digits; null if it is none. */
-export function epochMicros(iso: string): bigint | null {
+function epochMicros(iso: string): bigint | null {
   const m = CANONICAL_UTC.exec(iso);
   if (m) {
     const seconds =
