@@ -1,3 +1,4 @@
+import { API_SHAPES, type ApiShapes, resolveApiShapes } from "./api-shapes.js";
 import type {
   ApiHighlightReel,
   ApiSessionDetail,
@@ -47,6 +48,11 @@ export interface DatasetOptions {
   videoBytes?: number;
   /** Days of new activity applied on top of the initial data (see `advanceEpoch`). @default 0 */
   epoch?: number;
+  /**
+   * Which reading of the vendor's documents to serve: a profile or a spec for `parseApiShapes`
+   * ("guides", "openapi", "default", with ",key=value" overrides). @default "guides"
+   */
+  apiShapes?: ApiShapes | string;
 }
 
 /** One highlight reel, with whether the sandbox will end its generation in ERROR. */
@@ -80,7 +86,9 @@ const cursorFor = (position: number): string => Buffer.from(String(position)).to
  */
 export class SandboxDataset {
   readonly seed: string;
-  readonly options: Required<DatasetOptions>;
+  readonly options: Required<Omit<DatasetOptions, "apiShapes">>;
+  /** The reading of the vendor's documents this dataset serves. */
+  readonly shapes: ApiShapes;
   private readonly workspaceList: ApiWorkspace[] = [];
   private readonly testsByWorkspace = new Map<string, TestRecord[]>();
   private readonly testsById = new Map<string, TestRecord>();
@@ -102,6 +110,7 @@ export class SandboxDataset {
       videoBytes: options.videoBytes ?? 200_000,
       epoch: options.epoch ?? 0,
     };
+    this.shapes = resolveApiShapes(options.apiShapes, API_SHAPES.guides);
     this.seed = String(this.options.seed);
     this.generate();
     for (let i = 0; i < this.options.epoch; i++) this.advanceEpoch();
@@ -525,7 +534,7 @@ export class SandboxDataset {
   private summaryOf(record: TestRecord, s: SessionTruth): ApiSessionSummary {
     const summary: ApiSessionSummary = {
       sessionId: s.sessionId,
-      testId: s.testId,
+      ...(this.shapes.sessionListingTestId === "per-session" ? { testId: s.testId } : {}),
       status: s.status,
       startTime: s.startTime,
       finishTime: s.finishTime,

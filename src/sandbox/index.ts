@@ -1,4 +1,12 @@
 /** The sandbox of the UserTesting Results API, for tests, benchmarks and the demo. */
+export {
+  API_SHAPE_VALUES,
+  API_SHAPES,
+  type ApiShapes,
+  DEFAULT_API_SHAPES,
+  describeApiShapes,
+  parseApiShapes,
+} from "./api-shapes.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
 export { type DatasetOptions, type HighlightReelTruth, SandboxDataset } from "./dataset.js";
 export type { Fault, FaultOptions, ScriptedFault } from "./faults.js";

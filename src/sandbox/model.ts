@@ -3,11 +3,10 @@
  * API shapes use the vendor's camelCase; truth-only fields are documented where they are declared.
  */
 
-import type { ApiSessionSummary, ProductType } from "../api/types.js";
-
-export type * from "../api/types.js";
+import type { ProductType, SessionStatus } from "./wire-types.js";
 
 export type { TestType } from "../classify/test-type.js";
+export type * from "./wire-types.js";
 
 import type { TestType } from "../classify/test-type.js";
 
@@ -54,7 +53,14 @@ export interface TestTruth {
   hasAudience: boolean;
 }
 
-export interface SessionTruth extends ApiSessionSummary {
+/** What the sandbox knows about one session: its listing fields (always with testId) and media. */
+export interface SessionTruth {
+  sessionId: string;
+  testId: string;
+  status: SessionStatus;
+  startTime: string;
+  finishTime: string | null;
+  audienceId?: string | null;
   /** False when this session has no recording even though its test records video. */
   hasVideo: boolean;
   hasTranscript: boolean;

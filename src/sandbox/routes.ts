@@ -77,7 +77,8 @@ function listStudies(ctx: RequestContext): void {
   }
   // Cursors are positions in the newest-first listing: a test ordered between two requests
   // shifts every later study down by one, as with the vendor's positional cursors.
-  sendJson(ctx.res, 200, { studies: studies.slice(position, position + STUDIES_PAGE_SIZE) });
+  const page = studies.slice(position, position + STUDIES_PAGE_SIZE);
+  sendJson(ctx.res, 200, ctx.env.data.shapes.studyListing === "array" ? page : { studies: page });
 }
 
 function listSessions(ctx: RequestContext): void {
@@ -91,10 +92,16 @@ function listSessions(ctx: RequestContext): void {
   const sessions = ctx.env.data.sessionSummaries(testId);
   // Classic tests are not served by the Results API (obtain-a-test-id.txt): 404, like an unknown test.
   if (!sessions) return notFound(ctx.res);
-  sendJson(ctx.res, 200, {
+  const page = {
     sessions: sessions.slice(offset, offset + limit),
     meta: { pagination: { limit, offset, totalCount: sessions.length } },
-  });
+  };
+  // The items carry no testId in this reading (the dataset leaves it out): the body does.
+  sendJson(
+    ctx.res,
+    200,
+    ctx.env.data.shapes.sessionListingTestId === "top-level" ? { testId, ...page } : page,
+  );
 }
 
 function sessionDetail(ctx: RequestContext): void {
@@ -138,6 +145,7 @@ function listHighlightReels(ctx: RequestContext): void {
   if (!isUuid(testId)) return badRequest(ctx, "Invalid testId format");
   const found = ctx.env.data.highlightReels(testId);
   if (!found) return notFound(ctx.res);
+  if (found.reels.length === 0 && ctx.env.data.shapes.emptyMediaList === "404") return notFound(ctx.res);
   const reels = found.reels.map(({ failsToGenerate: _hidden, ...reel }) => reel);
   sendJson(ctx.res, 200, { reels, studyWithClips: found.studyWithClips });
 }

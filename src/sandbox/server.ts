@@ -170,15 +170,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         headers["x-ratelimit-remaining"] = String(decision.remaining);
         headers["x-ratelimit-reset"] = String(decision.resetSeconds);
         if (!decision.allowed) {
+          // x-ratelimit-reset (seconds left in the window) goes on every limited answer, this one too.
+          if (data.shapes.retryAfter) headers["Retry-After"] = String(decision.retryAfterSeconds);
           sendError(
             res,
             429,
             "TOO_MANY_REQUESTS",
             `Rate limit exceeded: ${decision.limit} requests per minute`,
-            {
-              ...headers,
-              "Retry-After": String(decision.retryAfterSeconds),
-            },
+            headers,
           );
           return record(req, route.name, url.pathname, 429, clientId, null, started);
         }

@@ -7,9 +7,13 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
-/** A fresh sandbox for this test, closed after it. The rate limit is off unless asked for. */
+/**
+ * A fresh sandbox for this test, closed after it. The rate limit is off unless asked for, and it
+ * serves the guides' reading of the documents (the specs across the repo assume it) unless given
+ * `apiShapes`.
+ */
 export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const sandbox = await startSandbox({ requestsPerMinute: 0, ...options });
+  const sandbox = await startSandbox({ requestsPerMinute: 0, apiShapes: "guides", ...options });
   running.push(sandbox);
   return sandbox;
 }
