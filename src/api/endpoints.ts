@@ -1,5 +1,5 @@
 /**
- * Every endpoint of ../shared/api-docs as data. `rateLimited`: counts against the Results
+ * Every endpoint of ../shared/api-docs (and the clips listing, which only the vendor's OpenAPI documents) as data. `rateLimited`: counts against the Results
  * API's 10-a-minute budget (the workspace endpoints are not documented as limited).
  */
 export interface Endpoint {
@@ -29,6 +29,7 @@ export const ENDPOINTS = {
   sessionDetail: endpoint("sessionDetail", "/api/v3/sessionResults/{sessionId}", true),
   transcript: endpoint("transcript", "/api/v2/sessionResults/{sessionId}/transcript", true, "text"),
   videoDownloadUrl: endpoint("videoDownloadUrl", "/api/v2/sessionResults/{sessionId}/videoDownloadUrl", true),
+  clips: endpoint("clips", "/api/v2/sessionResults/{sessionId}/clips", true),
   qxScores: endpoint("qxScores", "/api/v2/testResults/{testId}/qxScores", true),
   highlightReels: endpoint("highlightReels", "/api/v2/testResults/{testId}/highlightreels", true),
   highlightReel: endpoint("highlightReel", "/api/v2/testResults/{testId}/highlightreels/{reelId}", true),

@@ -3,12 +3,20 @@ import type { ApiHttp } from "../http/api-http.js";
 import type { Logger } from "../log/logger.js";
 import { CursorPaginator } from "../pagination/cursor-paginator.js";
 import { OffsetPaginator } from "../pagination/offset-paginator.js";
-import { ENDPOINTS, type Endpoint } from "./endpoints.js";
+import { ENDPOINTS } from "./endpoints.js";
+import {
+  readClipList,
+  readHighlightReelList,
+  readSessionSummary,
+  readStudies,
+  readWorkspace,
+} from "./read-bodies.js";
+import { expectArray, expectNumber, expectObject, expectString } from "./response-shape.js";
 import type {
+  ApiClipList,
   ApiHighlightReelList,
   ApiHighlightReelStatus,
   ApiSessionDetail,
-  ApiSessionPage,
   ApiSessionSummary,
   ApiStudy,
   ApiVideoDownload,
@@ -35,45 +43,15 @@ export interface SessionListing {
   pages(): AsyncGenerator<SessionPage>;
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return "missing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-function shapeError(endpoint: Endpoint, field: string, expected: string, value: unknown): ApiResponseError {
-  return new ApiResponseError(
-    `GET ${endpoint.template} answered with an unexpected shape: '${field}' should be ${expected} but is ${describeValue(value)}.`,
-    endpoint.template,
-    field,
-  );
-}
-
-function expectArray(value: unknown, endpoint: Endpoint, field: string): unknown[] {
-  if (!Array.isArray(value)) throw shapeError(endpoint, field, "an array", value);
-  return value;
-}
-
-function expectString(value: unknown, endpoint: Endpoint, field: string): string {
-  if (typeof value !== "string" || value === "")
-    throw shapeError(endpoint, field, "a non-empty string", value);
-  return value;
-}
-
-function expectNumber(value: unknown, endpoint: Endpoint, field: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value))
-    throw shapeError(endpoint, field, "a number", value);
-  return value;
-}
-
 /**
  * Typed functions for every endpoint of the Results API documents. Methods answer null where
  * the API answers 404 (a classic test, no transcript, no video, no QX scores): an answer, not
  * an error. Paging is async iteration.
  */
 export class ResultsApiClient {
+  /** Status spellings already reported as unknown (each is reported once a run). */
+  private readonly unknownStatuses = new Set<string>();
+
   constructor(
     private readonly http: ApiHttp,
     private readonly logger: Logger,
@@ -83,13 +61,7 @@ export class ResultsApiClient {
     const endpoint = ENDPOINTS.workspaces;
     const result = await this.http.get<unknown>(endpoint);
     if (!result.found) return [];
-    return expectArray(result.body, endpoint, "(body)").map((w, i) => {
-      const item = w as Record<string, unknown>;
-      return {
-        uuid: expectString(item?.uuid, endpoint, `[${i}].uuid`),
-        name: typeof item.name === "string" ? item.name : "",
-      };
-    });
+    return expectArray(result.body, endpoint, "(body)").map((w, i) => readWorkspace(w, endpoint, `[${i}]`));
   }
 
   /** Studies (tests) of a workspace, a page at a time, each study once. Null: unknown workspace. */
@@ -99,13 +71,12 @@ export class ResultsApiClient {
     const seen = new Set<string>();
     let query: { after?: string } | null = paginator.first();
     while (query) {
-      const result = await this.http.get<{ studies?: unknown }>(endpoint, { workspaceId }, query);
+      const result = await this.http.get<unknown>(endpoint, { workspaceId }, query);
       if (!result.found) {
         this.logger.warn(`Workspace ${workspaceId} was not found (404); skipping it.`);
         return;
       }
-      const items = expectArray(result.body?.studies, endpoint, "studies") as ApiStudy[];
-      for (const [i, s] of items.entries()) expectString(s?.uuid, endpoint, `studies[${i}].uuid`);
+      const items: ApiStudy[] = readStudies(result.body, endpoint);
       // Positional cursors shift when a test is ordered mid-paging: a study can come twice.
       const fresh = items.filter((s) => !seen.has(s.uuid));
       for (const s of fresh) seen.add(s.uuid);
@@ -164,15 +135,21 @@ export class ResultsApiClient {
     seen: Set<string>,
   ): Promise<SessionPage | null> {
     const endpoint = ENDPOINTS.sessionResults;
-    const result = await this.http.get<ApiSessionPage>(endpoint, {}, { testId, ...query });
+    const result = await this.http.get<unknown>(endpoint, {}, { testId, ...query });
     if (!result.found) return null;
-    const sessions = expectArray(result.body?.sessions, endpoint, "sessions") as ApiSessionSummary[];
-    const totalCount = expectNumber(
-      result.body?.meta?.pagination?.totalCount,
-      endpoint,
-      "meta.pagination.totalCount",
-    );
-    for (const [i, s] of sessions.entries()) expectString(s?.sessionId, endpoint, `sessions[${i}].sessionId`);
+    const body = expectObject(result.body, endpoint, "(body)");
+    const meta = body.meta as { pagination?: { totalCount?: unknown } } | undefined;
+    const totalCount = expectNumber(meta?.pagination?.totalCount, endpoint, "meta.pagination.totalCount");
+    const sessions: ApiSessionSummary[] = expectArray(body.sessions, endpoint, "sessions").map((item, i) => {
+      const { summary, unknownStatus } = readSessionSummary(item, testId, endpoint, `sessions[${i}]`);
+      if (unknownStatus !== null && !this.unknownStatuses.has(unknownStatus)) {
+        this.unknownStatuses.add(unknownStatus);
+        this.logger.warn(
+          `GET ${endpoint.template} lists sessions with status ${JSON.stringify(unknownStatus)}, which the tap does not know: a session with a finishTime is treated as completed, one without as unfinished (reported once).`,
+        );
+      }
+      return summary;
+    });
     const fresh = sessions.filter((s) => !seen.has(s.sessionId));
     for (const s of fresh) seen.add(s.sessionId);
     return {
@@ -213,17 +190,24 @@ export class ResultsApiClient {
     return result.body;
   }
 
-  async qxScores(testId: string): Promise<Record<string, unknown> | null> {
-    const result = await this.http.get<Record<string, unknown>>(ENDPOINTS.qxScores, { testId });
-    return result.found ? result.body : null;
+  /** The clips researchers marked in a session's video, or null (404: no video, or no clips). */
+  async clips(sessionId: string): Promise<ApiClipList | null> {
+    const endpoint = ENDPOINTS.clips;
+    const result = await this.http.get<unknown>(endpoint, { sessionId });
+    return result.found ? readClipList(result.body, endpoint) : null;
   }
 
+  async qxScores(testId: string): Promise<Record<string, unknown> | null> {
+    const endpoint = ENDPOINTS.qxScores;
+    const result = await this.http.get<unknown>(endpoint, { testId });
+    return result.found ? expectObject(result.body, endpoint, "(body)") : null;
+  }
+
+  /** A test's highlight reels, or null: 404 (the OpenAPI: "Test or highlight reels not found"). */
   async highlightReels(testId: string): Promise<ApiHighlightReelList | null> {
     const endpoint = ENDPOINTS.highlightReels;
-    const result = await this.http.get<ApiHighlightReelList>(endpoint, { testId });
-    if (!result.found) return null;
-    expectArray(result.body?.reels, endpoint, "reels");
-    return result.body;
+    const result = await this.http.get<unknown>(endpoint, { testId });
+    return result.found ? readHighlightReelList(result.body, endpoint) : null;
   }
 
   /** One reel's status; the first call starts generation (highlight-reels.txt). */

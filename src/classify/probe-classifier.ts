@@ -18,18 +18,21 @@ export interface ProbeResult {
 }
 
 /**
- * Classifies a Results API test the way classify-tests-by-type.txt does (video or QX scores →
- * interaction test; else transcript → think-out-loud test; else survey), with two changes:
- * it probes with a *completed* session (the vendor's script probes the newest one whatever its
- * status, and an unfinished session has no media, so it calls such tests surveys), and it asks
- * first what the sync needs anyway, short-circuiting as soon as the answer is known.
+ * Classifies a Results API test by which endpoints answer for its newest *completed* session
+ * (the vendor's script probes the newest one whatever its status, and an unfinished session has
+ * no media, so it calls such tests surveys). classify-tests-by-type.txt asks video or QX scores
+ * first; but the vendor's OpenAPI serves video for think-out-loud tests too, so video alone
+ * cannot tell them from interaction tests. The transcript decides first (only think-out-loud
+ * tests and live conversations have one, in both sources; the sync fetches it anyway, so it is
+ * mostly free), then QX scores or video mean an interaction test, else a survey. Whatever the
+ * sync needs anyway is asked first, and the probe stops as soon as the answer is known.
  */
 export class ProbeClassifier {
   constructor(private readonly client: ResultsApiClient) {}
 
   /**
-   * @param wantQx the sync will fetch QX scores for a non-survey anyway, so asking for them first
-   *   costs nothing extra when the test has them.
+   * @param wantQx the sync will fetch QX scores for a non-survey anyway, so asking for them
+   *   before video costs nothing extra when the test has them.
    */
   async classify(
     testId: string,
@@ -57,10 +60,9 @@ export class ProbeClassifier {
       }
       return facts.transcript !== null;
     };
+    if (await transcript()) return { testType: "think-out-loud test", facts, calls };
     const qxFirst = wantQx || facts.qxScores !== undefined;
     const interaction = qxFirst ? (await qx()) || (await video()) : (await video()) || (await qx());
-    if (interaction) return { testType: "interaction test", facts, calls };
-    if (await transcript()) return { testType: "think-out-loud test", facts, calls };
-    return { testType: "survey", facts, calls };
+    return { testType: interaction ? "interaction test" : "survey", facts, calls };
   }
 }

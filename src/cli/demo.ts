@@ -11,7 +11,7 @@ import { loadTargetSettings, targetByName } from "../loaders/targets.js";
 import { Logger } from "../log/logger.js";
 import { startSandbox } from "../sandbox/index.js";
 import { runSync } from "../sync/run-sync.js";
-import { selectAll } from "../tap/catalog.js";
+import { defaultSelection } from "../tap/catalog.js";
 import { formatDuration } from "../tap/progress.js";
 import { runCli } from "./run-cli.js";
 
@@ -86,7 +86,7 @@ await runCli("demo", async () => {
   try {
     const result = await runSync({
       config,
-      selection: selectAll(),
+      selection: defaultSelection(),
       target: setup,
       state: undefined,
       stateFile: null,

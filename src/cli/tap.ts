@@ -10,7 +10,7 @@ import { Logger } from "../log/logger.js";
 import { TapState } from "../state/tap-state.js";
 import { readStateFile } from "../sync/state-file.js";
 import { aboutText } from "../tap/about.js";
-import { discoverCatalog, loadSelection, selectAll } from "../tap/catalog.js";
+import { defaultSelection, discoverCatalog, loadSelection } from "../tap/catalog.js";
 import { runTap } from "../tap/run-tap.js";
 import { runCli } from "./run-cli.js";
 import { syncCommand } from "./sync-command.js";
@@ -32,7 +32,8 @@ Options:
   --about            print what this tap is and its settings (--format json or markdown)
 
 Singer messages go to stdout; logs, progress and the summary to stderr.
-Streams: workspaces, tests, sessions, demographics, task_groups, tasks, transcripts, qx_scores.
+Streams: workspaces, tests, sessions, demographics, task_groups, tasks, transcripts, qx_scores,
+qx_task_group_scores; clips and highlight_reels only when a catalog selects them.
 `;
 
 const OPTIONS = {
@@ -85,7 +86,7 @@ await runCli("tap-usertesting", async () => {
 
   const config = loadConfig(values.config);
   const catalogPath = values.catalog ?? values.properties;
-  const selection = catalogPath ? loadSelection(catalogPath) : selectAll();
+  const selection = catalogPath ? loadSelection(catalogPath) : defaultSelection();
   const state = values.state ? readState(values.state) : TapState.empty();
   const { exitCode } = await runTap({ config, selection, state, logger: new Logger() });
   return exitCode;

@@ -1,9 +1,6 @@
 import type { ApiSessionSummary } from "../api/types.js";
 import type { SessionPartition } from "./tap-state.js";
 
-/** Statuses after which a session never changes: such sessions are not kept pending. */
-const TERMINAL = new Set(["completed", "abandoned", "rejected", "expired", "cancelled", "canceled"]);
-
 /**
  * How far below the bookmark a newest-first walk goes before it may stop early: a session that
  * started before the bookmark was already listed by the run that set it, so only sessions still
@@ -57,8 +54,9 @@ export class SessionWalk {
   /** What to do with one listed session. */
   decide(session: ApiSessionSummary): SessionDecision {
     if (this.pending.has(session.sessionId)) this.seenPending.add(session.sessionId);
-    if (session.status !== "completed") {
-      if (!TERMINAL.has(session.status)) this.unfinished.add(session.sessionId);
+    if (session.lifecycle !== "completed") {
+      // An ended session (abandoned, expired...) never changes: it is not kept pending.
+      if (session.lifecycle === "unfinished") this.unfinished.add(session.sessionId);
       return this.emitted.has(session.sessionId) ? "skip" : "unfinished";
     }
     if (this.emitted.has(session.sessionId)) return "skip";
@@ -69,7 +67,7 @@ export class SessionWalk {
 
   /** Records that a session's records are out (call after emitting them). */
   markEmitted(session: ApiSessionSummary): void {
-    if (session.status !== "completed") return;
+    if (session.lifecycle !== "completed") return;
     this.emitted.add(session.sessionId);
     this.maxFinish = maxIso(this.maxFinish, session.finishTime);
     const markers = this.partition.progress_markers;
@@ -80,7 +78,7 @@ export class SessionWalk {
   }
 
   /** True when the rest of the listing (older than `oldestStart`) cannot hold anything new. */
-  canStopAfter(oldestStart: string | undefined): boolean {
+  canStopAfter(oldestStart: string | null | undefined): boolean {
     if (!Number.isFinite(this.floor) || !oldestStart) return false;
     if ([...this.pending].some((id) => !this.seenPending.has(id))) return false;
     return ms(oldestStart) < this.floor - LISTING_LOOKBACK_MS;

@@ -1,6 +1,9 @@
 import { readSchema } from "../util/json-schema.js";
+import { clips } from "./clips.js";
 import { demographics } from "./demographics.js";
+import { highlightReels } from "./highlight-reels.js";
 import { qxScores } from "./qx-scores.js";
+import { qxTaskGroupScores } from "./qx-task-group-scores.js";
 import { sessions } from "./sessions.js";
 import type { SourceName, StreamDefinition } from "./stream.js";
 import { taskGroups } from "./task-groups.js";
@@ -19,6 +22,9 @@ export const STREAMS: readonly StreamDefinition[] = [
   tasks,
   transcripts,
   qxScores,
+  qxTaskGroupScores,
+  clips,
+  highlightReels,
 ] as StreamDefinition[];
 
 const schemas = new Map<string, Record<string, unknown>>();

@@ -1,4 +1,11 @@
-import type { ApiSessionDetail, ApiSessionSummary, ApiStudy, ApiWorkspace } from "../api/types.js";
+import type {
+  ApiClipList,
+  ApiHighlightReelList,
+  ApiSessionDetail,
+  ApiSessionSummary,
+  ApiStudy,
+  ApiWorkspace,
+} from "../api/types.js";
 import type { TestType } from "../classify/test-type.js";
 
 /** A record as emitted: column name → value. */
@@ -24,6 +31,9 @@ export interface SourceInputs {
   };
   transcript: { sessionId: string; vtt: string };
   qxScores: { testId: string; body: Record<string, unknown>; extractedAt: string };
+  /** The clips of one completed session's video. */
+  clips: { testId: string; sessionId: string; list: ApiClipList; extractedAt: string };
+  highlightReels: { testId: string; list: ApiHighlightReelList; extractedAt: string };
 }
 
 export type SourceName = keyof SourceInputs;
@@ -37,6 +47,8 @@ export interface StreamDefinition<S extends SourceName = SourceName> {
   source: S;
   keyProperties: string[];
   replication: { method: "FULL_TABLE" } | { method: "INCREMENTAL"; key: string };
+  /** False for streams that cost many calls and are synced only when a catalog selects them. @default true */
+  selectedByDefault?: boolean;
   toRows(input: SourceInputs[S]): Row[];
 }
 

@@ -5,5 +5,7 @@ export const workspaces = defineStream({
   source: "workspace",
   keyProperties: ["workspace_id"],
   replication: { method: "FULL_TABLE" },
-  toRows: ({ workspace }) => [{ workspace_id: workspace.uuid, name: workspace.name ?? null }],
+  toRows: ({ workspace }) => [
+    { workspace_id: workspace.uuid, name: workspace.name ?? null, internal_id: workspace.id ?? null },
+  ],
 });

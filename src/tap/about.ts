@@ -8,7 +8,7 @@ export function aboutText(format: "json" | "markdown"): string {
   const about = {
     name: "tap-usertesting",
     description:
-      "Singer tap for the UserTesting Results API: workspaces, tests, sessions, demographics, task groups, tasks, transcripts and QX scores.",
+      "Singer tap for the UserTesting Results API: workspaces, tests, sessions, demographics, task groups, tasks, transcripts, QX scores (whole and per task group), and, when selected, clips and highlight reels.",
     version: packageVersion(),
     capabilities: ["catalog", "discover", "state", "about"],
     streams: STREAMS.map((s) => s.name),

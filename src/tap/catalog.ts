@@ -39,7 +39,7 @@ function catalogEntry(definition: StreamDefinition): CatalogStream {
         breadcrumb: [],
         metadata: {
           inclusion: "available",
-          selected: true,
+          selected: definition.selectedByDefault !== false,
           "table-key-properties": definition.keyProperties,
           "forced-replication-method": definition.replication.method,
           ...(incremental ? { "valid-replication-keys": [incremental] } : {}),
@@ -55,7 +55,7 @@ function catalogEntry(definition: StreamDefinition): CatalogStream {
   };
 }
 
-/** The catalog --discover prints and catalog.json holds: every stream, selected. Needs no credentials. */
+/** The catalog --discover prints and catalog.json holds: every stream, selected unless it costs extra calls. Needs no credentials. */
 export function discoverCatalog(): Catalog {
   return { streams: STREAMS.map(catalogEntry) };
 }
@@ -67,8 +67,9 @@ export interface Selection {
   excluded: Map<string, Set<string>>;
 }
 
-export const selectAll = (): Selection => ({
-  streams: new Set(STREAMS.map((s) => s.name)),
+/** What a run without a catalog syncs: every stream but those off by default (clips, highlight_reels). */
+export const defaultSelection = (): Selection => ({
+  streams: new Set(STREAMS.filter((s) => s.selectedByDefault !== false).map((s) => s.name)),
   excluded: new Map(),
 });
 

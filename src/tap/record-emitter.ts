@@ -14,6 +14,8 @@ const SOURCE_ENDPOINT: Record<SourceName, string> = {
   session: ENDPOINTS.sessionDetail.template,
   transcript: ENDPOINTS.transcript.template,
   qxScores: ENDPOINTS.qxScores.template,
+  clips: ENDPOINTS.clips.template,
+  highlightReels: ENDPOINTS.highlightReels.template,
 };
 
 /**

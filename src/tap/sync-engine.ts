@@ -1,7 +1,7 @@
 import type { ResultsApiClient, SessionListing } from "../api/results-api-client.js";
 import type { ApiStudy, ApiWorkspace } from "../api/types.js";
 import { ProbeClassifier, type ProbeFacts } from "../classify/probe-classifier.js";
-import { mayHave, type TestType, testTypeFromListing } from "../classify/test-type.js";
+import { classicByListing, mayHave, type TestType, testTypeFromListing } from "../classify/test-type.js";
 import type { TapConfig } from "../config/config.js";
 import { ApiError, ApiResponseError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
@@ -51,7 +51,10 @@ interface TestRef {
  */
 export class SyncEngine {
   private readonly classifier: ProbeClassifier;
-  private readonly want: { test: boolean; session: boolean; transcript: boolean; qxScores: boolean };
+  private readonly want: Record<
+    "test" | "session" | "transcript" | "qxScores" | "clips" | "highlightReels",
+    boolean
+  >;
   private readonly sessionStreams: string[];
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -62,9 +65,13 @@ export class SyncEngine {
       session: emitter.wants("session"),
       transcript: emitter.wants("transcript"),
       qxScores: emitter.wants("qxScores"),
+      clips: emitter.wants("clips"),
+      highlightReels: emitter.wants("highlightReels"),
     };
     this.sessionStreams = STREAMS.filter(
-      (s) => (s.source === "session" || s.source === "transcript") && emitter.isSelected(s.name),
+      (s) =>
+        (s.source === "session" || s.source === "transcript" || s.source === "clips") &&
+        emitter.isSelected(s.name),
     ).map((s) => s.name);
   }
 
@@ -85,7 +92,7 @@ export class SyncEngine {
     report.workspaces = workspaces.length;
     for (const workspace of workspaces) await emitter.emit("workspace", { workspace });
 
-    const needTests = this.want.test || this.want.session || this.want.transcript || this.want.qxScores;
+    const needTests = Object.values(this.want).some(Boolean);
     if (!needTests) return report;
     const tests: TestRef[] = [];
     for (const workspace of workspaces) {
@@ -128,7 +135,12 @@ export class SyncEngine {
     const outcome: TestOutcome = {
       testId,
       workspaceId: workspace.uuid,
-      api: study.type === "STUDYV2" ? "results_api" : (known?.api ?? "results_api"),
+      api:
+        study.type === "STUDYV2"
+          ? "results_api"
+          : classicByListing(study)
+            ? "classic"
+            : (known?.api ?? "results_api"),
       testType: listed ?? known?.test_type ?? null,
       classifiedBy: listed ? "product_type" : known?.test_type ? known.classified_by : null,
       unclassifiedReason: null,
@@ -146,15 +158,21 @@ export class SyncEngine {
           })
         : Promise.resolve();
 
-    // A test known to be classic costs nothing: the Results API has no data for it.
-    if (study.type !== "STUDYV2" && known?.api === "classic") {
-      outcome.api = "classic";
+    // A test the listing or the state says is classic costs nothing: the Results API has no data for it.
+    if (outcome.api === "classic") {
+      state.setClassification(testId, {
+        api: "classic",
+        test_type: null,
+        classified_by: null,
+        session_count: null,
+      });
       await emitTest(null);
       return outcome;
     }
     // Classification alone needs no listing for a test whose type is known: its session count
     // is then the last one seen, kept in the state.
-    if (!this.want.session && !this.want.transcript && !this.want.qxScores && outcome.testType !== null) {
+    const perTest = this.want.session || this.want.transcript || this.want.qxScores || this.want.clips;
+    if (!perTest && !this.want.highlightReels && outcome.testType !== null) {
       const sessionCount = known?.session_count ?? null;
       state.setClassification(testId, {
         api: "results_api",
@@ -191,6 +209,11 @@ export class SyncEngine {
       const body = facts.qxScores !== undefined ? facts.qxScores : await client.qxScores(testId);
       if (body) await emitter.emit("qxScores", { testId, body, extractedAt: new Date().toISOString() });
     }
+    if (this.want.highlightReels && mayHave(outcome.testType, outcome.classifiedBy).video) {
+      // The OpenAPI answers 404 for a test without reels; the guides an empty list. Both are none.
+      const list = await client.highlightReels(testId);
+      if (list) await emitter.emit("highlightReels", { testId, list, extractedAt: new Date().toISOString() });
+    }
     if (outcome.testType === null) {
       outcome.unclassifiedReason = listing.totalCount === 0 ? "no sessions yet" : "no completed session yet";
     }
@@ -217,7 +240,7 @@ export class SyncEngine {
     const { client, emitter, state, config, logger } = this.options;
     const testId = listing.testId;
     const walk =
-      this.want.session || this.want.transcript
+      this.want.session || this.want.transcript || this.want.clips
         ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams)
         : null;
     let hasCompleted = false;
@@ -227,10 +250,17 @@ export class SyncEngine {
     let sinceState = 0;
     for await (const page of listing.pages()) {
       for (const session of page.sessions) {
-        if (session.status === "completed" && !hasCompleted) {
+        if (session.lifecycle === "completed" && !hasCompleted) {
           hasCompleted = true;
           // Only the tests record and the media decisions need the type: session streams alone do not.
-          if (outcome.testType === null && (this.want.test || this.want.transcript || this.want.qxScores)) {
+          if (
+            outcome.testType === null &&
+            (this.want.test ||
+              this.want.transcript ||
+              this.want.qxScores ||
+              this.want.clips ||
+              this.want.highlightReels)
+          ) {
             // classify-tests-by-type.txt probes a session; we probe the newest *completed* one.
             const probe = await this.classifier.classify(
               testId,
@@ -279,6 +309,17 @@ export class SyncEngine {
             transcriptsSeen = vtt !== null;
           }
           if (vtt) await emitter.emit("transcript", { sessionId: session.sessionId, vtt });
+        }
+        if (this.want.clips && mayHave(outcome.testType, outcome.classifiedBy).video) {
+          // 404: no video, or (OpenAPI) a video without clips.
+          const list = await client.clips(session.sessionId);
+          if (list)
+            await emitter.emit("clips", {
+              testId,
+              sessionId: session.sessionId,
+              list,
+              extractedAt: new Date().toISOString(),
+            });
         }
         walk.markEmitted(session);
         this.options.progress?.sessionDone();

@@ -4,7 +4,7 @@ import { memoryLogger } from "../../src/log/logger.js";
 import type { SingerMessage } from "../../src/protocol/singer.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { TapState } from "../../src/state/tap-state.js";
-import { type Selection, selectAll } from "../../src/tap/catalog.js";
+import { defaultSelection, type Selection } from "../../src/tap/catalog.js";
 import { runTap } from "../../src/tap/run-tap.js";
 
 /** Collects Singer messages; `failAfter` makes the pipe break after that many, like a killed run. */
@@ -57,7 +57,7 @@ export async function runTapOn(sandbox: Sandbox, input: TapRunInput = {}) {
   });
   const selection =
     input.selection ??
-    (input.streams ? { streams: new Set(input.streams), excluded: new Map() } : selectAll());
+    (input.streams ? { streams: new Set(input.streams), excluded: new Map() } : defaultSelection());
   const state = input.state === undefined ? TapState.empty() : TapState.parse(input.state, "test state");
   const before = new Map(sandbox.counts);
   let error: unknown;

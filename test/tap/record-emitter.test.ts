@@ -3,7 +3,7 @@ import type { ApiSessionDetail, ApiSessionSummary } from "../../src/api/types.js
 import { ApiResponseError } from "../../src/errors.js";
 import { memoryLogger } from "../../src/log/logger.js";
 import { SingerWriter } from "../../src/protocol/singer.js";
-import { selectAll } from "../../src/tap/catalog.js";
+import { defaultSelection } from "../../src/tap/catalog.js";
 import { RecordEmitter } from "../../src/tap/record-emitter.js";
 import { MessageSink } from "../helpers/tap.js";
 
@@ -18,7 +18,9 @@ const summary = {
 function emitterWith(streams?: string[], excluded?: Map<string, Set<string>>) {
   const sink = new MessageSink();
   const { logger, lines } = memoryLogger();
-  const selection = streams ? { streams: new Set(streams), excluded: excluded ?? new Map() } : selectAll();
+  const selection = streams
+    ? { streams: new Set(streams), excluded: excluded ?? new Map() }
+    : defaultSelection();
   return { emitter: new RecordEmitter(new SingerWriter(sink), selection, logger), sink, lines };
 }
 

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { readSessionStatus } from "../../src/api/session-status.js";
 import type { ApiSessionSummary } from "../../src/api/types.js";
 import { LISTING_LOOKBACK_MS, SessionWalk } from "../../src/state/session-walk.js";
 import { TapState } from "../../src/state/tap-state.js";
 
-const session = (id: string, status: string, start: string, finish: string | null): ApiSessionSummary =>
-  ({ sessionId: id, testId: "t", status, startTime: start, finishTime: finish }) as ApiSessionSummary;
+const session = (id: string, status: string, start: string, finish: string | null): ApiSessionSummary => ({
+  sessionId: id,
+  testId: "t",
+  ...readSessionStatus(status, finish),
+  startTime: start,
+  finishTime: finish,
+});
 const STREAMS = ["sessions"];
 
 describe("SessionWalk", () => {
