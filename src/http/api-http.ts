@@ -9,7 +9,7 @@ import { realTimers, type Timers } from "../util/timers.js";
 import { policyForNetworkError, policyForStatus } from "./error-policy.js";
 import { networkErrorCode } from "./got-client.js";
 import type { RequestStats } from "./request-stats.js";
-import { parseRetryAfter } from "./retry-after.js";
+import { parseRetryAfter, rateLimitWait } from "./retry-after.js";
 
 export interface RetryOptions {
   /** Retries of server errors and network failures. @default 6 */
@@ -20,8 +20,8 @@ export interface RetryOptions {
   maxTimeoutMs?: number;
   /** 429s tolerated for one request before giving up (they wait, and do not use up retries). @default 20 */
   maxRateLimited?: number;
-  /** Wait after a 429 that has no Retry-After. @default 60000 */
-  defaultRetryAfterMs?: number;
+  /** First wait after a 429 that says nothing of when to come back (doubles per 429, up to 32x). @default 1000 */
+  rateLimitBackoffMs?: number;
 }
 
 export interface ApiHttpOptions {
@@ -63,7 +63,7 @@ export class ApiHttp {
       minTimeoutMs: 2000,
       maxTimeoutMs: 120_000,
       maxRateLimited: 20,
-      defaultRetryAfterMs: 60_000,
+      rateLimitBackoffMs: 1000,
       ...options.retry,
     };
   }
@@ -129,6 +129,7 @@ export class ApiHttp {
         durationMs: this.timers.now() - started,
         attempt,
       });
+      const earlierReset = budget.serverResetIn();
       if (endpoint.rateLimited) budget.observe(response.headers);
       const rule = policyForStatus(response.statusCode);
       switch (rule.action) {
@@ -154,11 +155,16 @@ export class ApiHttp {
         }
         case "rate-limited": {
           rateLimited += 1;
-          const wait =
-            parseRetryAfter(response.headers["retry-after"], this.timers.now()) ??
-            this.retry.defaultRetryAfterMs;
+          // The earlier reset is read before this answer's headers are observed.
+          const wait = rateLimitWait(
+            response.headers,
+            this.timers.now(),
+            earlierReset,
+            rateLimited,
+            this.retry.rateLimitBackoffMs,
+          );
           // Every caller waits, not only this one: the budget is shared.
-          budget.pauseFor(wait);
+          budget.pauseFor(wait.ms);
           const failure = new ApiError(
             describe(`${rule.reason} ${rateLimited} times`),
             endpoint.template,
@@ -166,7 +172,7 @@ export class ApiHttp {
           );
           if (rateLimited > this.retry.maxRateLimited) throw new AbortError(failure);
           this.options.logger.warn(
-            `${endpoint.template}: 429 rate limited; all requests wait ${Math.ceil(wait / 1000)} s (Retry-After)`,
+            `${endpoint.template}: 429 rate limited; all requests wait ${Math.ceil(wait.ms / 1000)} s (${wait.basis})`,
           );
           throw new RetryableError(failure, false);
         }

@@ -36,6 +36,8 @@ export class RequestBudget {
   /** Start times of granted requests still inside the window, oldest first. */
   private readonly starts: number[] = [];
   private pausedUntil = 0;
+  /** When the server's window resets, from the last readable x-ratelimit-reset. */
+  private serverResetAt: number | null = null;
   private inFlight = 0;
   private readonly slotWaiters: Array<() => void> = [];
   private turn: Promise<void> = Promise.resolve();
@@ -80,11 +82,17 @@ export class RequestBudget {
       this.limit = limitHeader;
       this.options.onLimitLowered?.(limitHeader);
     }
+    const resetMs = parseRateLimitReset(headers["x-ratelimit-reset"], this.timers.now());
+    if (resetMs !== null) this.serverResetAt = this.timers.now() + resetMs;
     const remaining = headers["x-ratelimit-remaining"];
-    if (remaining !== undefined && Number(remaining) === 0) {
-      const resetMs = parseRateLimitReset(headers["x-ratelimit-reset"], this.timers.now());
-      if (resetMs !== null) this.pauseFor(resetMs);
-    }
+    if (remaining !== undefined && Number(remaining) === 0 && resetMs !== null) this.pauseFor(resetMs);
+  }
+
+  /** Milliseconds until the server's window resets, as its last x-ratelimit-reset said; null if unknown or past. */
+  serverResetIn(): number | null {
+    if (this.serverResetAt === null) return null;
+    const left = this.serverResetAt - this.timers.now();
+    return left > 0 ? left : null;
   }
 
   get currentLimit(): number {

@@ -21,7 +21,7 @@ export function clientFor(
   });
   const parts = createApiClient(resolved, {
     logger,
-    retry: { minTimeoutMs: 1, maxTimeoutMs: 5, defaultRetryAfterMs: 10 },
+    retry: { minTimeoutMs: 1, maxTimeoutMs: 5, rateLimitBackoffMs: 10 },
     tokenRetryMinTimeoutMs: 1,
     ...overrides,
   });

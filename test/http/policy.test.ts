@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { policyForNetworkError, policyForStatus } from "../../src/http/error-policy.js";
-import { parseRateLimitReset, parseRetryAfter } from "../../src/http/retry-after.js";
+import { parseRateLimitReset, parseRetryAfter, rateLimitWait } from "../../src/http/retry-after.js";
 
 const NOW = Date.parse("2026-11-24T10:00:00Z");
 
@@ -54,5 +54,23 @@ describe("Retry-After", () => {
     ["x", null],
   ])("reads x-ratelimit-reset %s as %s ms", (value, ms) => {
     expect(parseRateLimitReset(value, NOW)).toBe(ms);
+  });
+
+  it.each<[string, Record<string, string>, number | null, number, number, string]>([
+    ["Retry-After first", { "retry-after": "7", "x-ratelimit-reset": "30" }, 40_000, 1, 7_000, "Retry-After"],
+    [
+      "then the 429's own x-ratelimit-reset",
+      { "x-ratelimit-reset": "30" },
+      40_000,
+      1,
+      30_000,
+      "x-ratelimit-reset",
+    ],
+    ["then the reset an earlier answer announced", {}, 12_500, 1, 12_500, "an earlier x-ratelimit-reset"],
+    ["else a short backoff", {}, null, 1, 1_000, "backoff"],
+    ["that doubles per 429", {}, null, 3, 4_000, "backoff"],
+    ["up to 32 s, never a blind minute", {}, null, 12, 32_000, "backoff"],
+  ])("a 429 without a word on when to return: %s", (_case, headers, earlier, n, ms, basis) => {
+    expect(rateLimitWait(headers, NOW, earlier, n)).toEqual({ ms, basis });
   });
 });
