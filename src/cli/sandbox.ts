@@ -4,7 +4,17 @@
  * `npm run sandbox -- --help` lists the flags.
  */
 import { parseArgs } from "node:util";
-import { startSandbox } from "../sandbox/index.js";
+import {
+  API_SHAPE_VALUES,
+  type ApiShapes,
+  describeApiShapes,
+  parseApiShapes,
+  startSandbox,
+} from "../sandbox/index.js";
+
+const SHAPE_KEYS = Object.entries(API_SHAPE_VALUES)
+  .map(([key, values]) => `                              ${key}=${values.join("|")}`)
+  .join("\n");
 
 const HELP = `usertesting-sandbox: a local, deterministic UserTesting Results API
 
@@ -28,6 +38,13 @@ Data (deterministic for the same flags)
   --huge-test-sessions N    sessions of one survey, e.g. 10600 to pass the offset-10000 cap (default 0)
   --epoch N                 days of new sessions applied on top of the initial data (default 0);
                             send SIGUSR2 to a running sandbox to advance one more day
+
+Shapes (where the vendor's guides and its OpenAPI disagree)
+  --api-shapes SPEC         guides, openapi or default (the OpenAPI's reading with the v1 study
+                            listing as {studies: [...]}), then optional ,key=value overrides,
+                            e.g. openapi,sessionListing=all,retryAfter=true (default: default).
+                            Keys:
+${SHAPE_KEYS}
 
 Faults (shares of API requests, drawn from the seed)
   --fault-rate X            share answered 500, 502 or 503 (default 0)
@@ -72,6 +89,7 @@ async function main(): Promise<void> {
     "large-test-sessions",
     "huge-test-sessions",
     "epoch",
+    "api-shapes",
     "fault-rate",
     "drop-rate",
     "slow-rate",
@@ -95,6 +113,14 @@ async function main(): Promise<void> {
     return;
   }
   const rate = (name: string) => numberFlag(values, name, { integer: false, min: 0, max: 1 });
+  let apiShapes: ApiShapes | undefined;
+  if (typeof values["api-shapes"] === "string") {
+    try {
+      apiShapes = parseApiShapes(values["api-shapes"]);
+    } catch (error) {
+      fail(`--api-shapes: ${(error as Error).message}.`);
+    }
+  }
   const sandbox = await startSandbox({
     port: numberFlag(values, "port", { max: 65535 }),
     host: typeof values.host === "string" ? values.host : undefined,
@@ -109,6 +135,7 @@ async function main(): Promise<void> {
     largeTestSessions: numberFlag(values, "large-test-sessions"),
     hugeTestSessions: numberFlag(values, "huge-test-sessions"),
     epoch: numberFlag(values, "epoch", { max: 3650 }),
+    apiShapes,
     faults: {
       errorRate: rate("fault-rate"),
       dropRate: rate("drop-rate"),
@@ -131,6 +158,7 @@ async function main(): Promise<void> {
       `  client id      ${sandbox.client.clientId}`,
       "  client secret  (the sandbox default; see README)",
       `  data           seed ${sandbox.data.seed}, epoch ${sandbox.data.epoch}: ${sandbox.data.workspaces().length} workspaces, ${tests.length} tests (${tests.filter((t) => t.api === "classic").length} classic), ${sessions} sessions`,
+      `  api shapes     ${describeApiShapes(sandbox.data.shapes)}`,
       `  rate limit     ${limit}`,
       "Press Ctrl-C to stop; send SIGUSR2 to advance the data by one day.",
       "",

@@ -1,3 +1,5 @@
+import type { SessionStatus } from "./wire-types.js";
+
 /**
  * Which reading of the vendor's documents the sandbox serves. The prose guides
  * (../shared/api-docs) and the published OpenAPI (api-evangelist/usertesting,
@@ -71,6 +73,14 @@ export interface ApiShapes {
    */
   workspaceId: boolean;
 }
+
+/** How each `sessionStatus` reading spells the statuses the sandbox keeps. */
+export const SESSION_STATUS_SPELLINGS: Readonly<
+  Record<ApiShapes["sessionStatus"], Readonly<Record<SessionStatus, string>>>
+> = {
+  lower: { completed: "completed", in_progress: "in_progress", abandoned: "abandoned" },
+  upper: { completed: "COMPLETE", in_progress: "IN_PROGRESS", abandoned: "ABANDONED" },
+};
 
 /** The two readings, each as its source has it throughout. */
 export const API_SHAPES: Readonly<Record<"guides" | "openapi", Readonly<ApiShapes>>> = {

@@ -1,6 +1,13 @@
-import { API_SHAPES, type ApiShapes, resolveApiShapes } from "./api-shapes.js";
+import {
+  type ApiShapes,
+  DEFAULT_API_SHAPES,
+  resolveApiShapes,
+  SESSION_STATUS_SPELLINGS,
+} from "./api-shapes.js";
 import type {
+  ApiClipList,
   ApiHighlightReel,
+  ApiQxScores,
   ApiSessionDetail,
   ApiSessionSummary,
   ApiStudy,
@@ -13,10 +20,12 @@ import type {
 } from "./model.js";
 import { Random } from "./random.js";
 import {
+  generateClips,
   generateMediaFile,
   generateSessionDetail,
   generateTestPlan,
   generateTranscript,
+  NAVIGATION_TASKS,
   type TestPlan,
 } from "./session-content.js";
 import {
@@ -25,6 +34,7 @@ import {
   PROFILE_MIX,
   probeDecision,
   type TestProfile,
+  vendorProbeDecision,
 } from "./test-profiles.js";
 import { PEOPLE, REEL_NAMES, TITLE_FRAMES, TITLE_SUBJECTS, WORKSPACE_NAMES } from "./vocabulary.js";
 
@@ -50,7 +60,7 @@ export interface DatasetOptions {
   epoch?: number;
   /**
    * Which reading of the vendor's documents to serve: a profile or a spec for `parseApiShapes`
-   * ("guides", "openapi", "default", with ",key=value" overrides). @default "guides"
+   * ("guides", "openapi", "default", with ",key=value" overrides). @default "default"
    */
   apiShapes?: ApiShapes | string;
 }
@@ -89,12 +99,23 @@ export class SandboxDataset {
   readonly options: Required<Omit<DatasetOptions, "apiShapes">>;
   /** The reading of the vendor's documents this dataset serves. */
   readonly shapes: ApiShapes;
-  private readonly workspaceList: ApiWorkspace[] = [];
+  /** Every workspace with its numeric id; `workspaces()` serves the id only under `workspaceId`. */
+  private readonly workspaceList: Array<Required<ApiWorkspace>> = [];
   private readonly testsByWorkspace = new Map<string, TestRecord[]>();
   private readonly testsById = new Map<string, TestRecord>();
   private readonly sessionsById = new Map<string, { test: TestRecord; session: SessionTruth }>();
   private currentEpoch = 0;
   private reelCounter = 0;
+  private readonly demographicIds = new Map<string, string>();
+  /** One id per demographic question, drawn once: every v3 body of the OpenAPI's reading asks. */
+  private readonly demographicId = (code: string): string => {
+    let id = this.demographicIds.get(code);
+    if (!id) {
+      id = new Random(this.seed, "demographic-question", code).uuid();
+      this.demographicIds.set(code, id);
+    }
+    return id;
+  };
   /** Recently served media files: a resumed download asks for the same file many times. */
   private readonly mediaCache = new Map<string, Buffer>();
 
@@ -110,7 +131,7 @@ export class SandboxDataset {
       videoBytes: options.videoBytes ?? 200_000,
       epoch: options.epoch ?? 0,
     };
-    this.shapes = resolveApiShapes(options.apiShapes, API_SHAPES.guides);
+    this.shapes = resolveApiShapes(options.apiShapes, DEFAULT_API_SHAPES);
     this.seed = String(this.options.seed);
     this.generate();
     for (let i = 0; i < this.options.epoch; i++) this.advanceEpoch();
@@ -129,7 +150,7 @@ export class SandboxDataset {
   // ---- what the API serves ------------------------------------------------------------------
 
   workspaces(): ApiWorkspace[] {
-    return this.workspaceList.map((w) => ({ ...w }));
+    return this.workspaceList.map(({ id, ...w }) => (this.shapes.workspaceId ? { ...w, id } : w));
   }
 
   /** The full study listing of a workspace, newest first, with cursors; undefined if unknown. */
@@ -143,18 +164,29 @@ export class SandboxDataset {
         orderedAt: t.truth.orderedAt,
         orderedBy: { ...t.truth.orderedBy },
       };
-      if (t.truth.listedWithType) {
-        study.type = "STUDYV2";
-        if (t.truth.productType) study.productType = t.truth.productType;
-      }
+      if (t.truth.listingType !== null) study.type = t.truth.listingType;
+      if (t.truth.listingProductType !== null) study.productType = t.truth.listingProductType;
       return study;
     });
   }
 
-  /** Session listing entries, newest first; undefined for classic or unknown tests. */
+  /** Session listing entries as served (`listedSessions` in the served spellings); undefined for classic or unknown tests. */
   sessionSummaries(testId: string): ApiSessionSummary[] | undefined {
     const record = this.testsById.get(testId);
-    return record?.sessions?.map((s) => this.summaryOf(record, s));
+    return record && this.listedOf(record)?.map((s) => this.summaryOf(record, s));
+  }
+
+  /** One page of `sessionSummaries` and the listing's length, building only that page. */
+  sessionSummaryPage(
+    testId: string,
+    offset: number,
+    limit: number,
+  ): { sessions: ApiSessionSummary[]; totalCount: number } | undefined {
+    const record = this.testsById.get(testId);
+    const listed = record && this.listedOf(record);
+    if (!record || !listed) return undefined;
+    const sessions = listed.slice(offset, offset + limit).map((s) => this.summaryOf(record, s));
+    return { sessions, totalCount: listed.length };
   }
 
   sessionDetail(sessionId: string): ApiSessionDetail | undefined {
@@ -165,6 +197,8 @@ export class SandboxDataset {
       plan: found.test.plan,
       hasAudience: found.test.truth.hasAudience,
       audienceId: found.test.audienceId,
+      demographics: this.shapes.demographics,
+      demographicId: this.demographicId,
     });
   }
 
@@ -195,33 +229,54 @@ export class SandboxDataset {
     });
   }
 
-  /** GET /api/v2/testResults/{testId}/qxScores, or undefined (404) when the test has none. */
-  qxScores(testId: string): Record<string, unknown> | undefined {
+  /**
+   * GET /api/v2/testResults/{testId}/qxScores (QxScoreResponseApi): one item per QX_SCORE task
+   * group of the test plan; undefined (404) when the test has none or no completed session yet.
+   * Deterministic from the seed and the number of completed sessions.
+   */
+  qxScores(testId: string): ApiQxScores | undefined {
     const record = this.testsById.get(testId);
-    const completed = record?.sessions?.filter((s) => s.status === "completed") ?? [];
-    if (!record?.truth.hasQxScores || completed.length === 0) return undefined;
-    const rng = new Random(this.seed, "qx", testId, completed.length);
-    const tasks = (record.plan?.tasks ?? []).map((task) => ({
-      taskUuid: task.uuid,
-      qxScore: rng.int(35, 98),
-      completionRate: Math.round(rng.next() * 1000) / 1000,
-    }));
-    const behavioral = rng.int(30, 100);
-    const attitudinal = rng.int(30, 100);
-    return {
-      testId,
-      qxScore: Math.round((behavioral + attitudinal) / 2),
-      components: {
-        behavioral,
-        attitudinal,
-        usability: rng.int(30, 100),
-        trust: rng.int(30, 100),
-        appearance: rng.int(30, 100),
-        loyalty: rng.int(30, 100),
-      },
-      participantCount: completed.length,
-      tasks,
-    };
+    const completes = record?.sessions?.filter((s) => s.status === "completed").length ?? 0;
+    if (!record?.truth.hasQxScores || !record.plan || completes === 0) return undefined;
+    const rng = new Random(this.seed, "qx", testId, completes);
+    const navigational = Math.max(1, record.plan.tasks.filter((t) => NAVIGATION_TASKS.has(t.type)).length);
+    const mean = (values: number[]) => Math.round(values.reduce((sum, v) => sum + v, 0) / values.length);
+    const qxScores = record.plan.taskGroups
+      .filter((group) => group.type === "QX_SCORE")
+      .map((group) => {
+        // Without navigational scores there is no behavioral part, and no aggregate either
+        // (the OpenAPI's example: qxScore, components.behavioral and values.behavioral all null).
+        const behavioral = rng.chance(0.2)
+          ? null
+          : Array.from({ length: navigational }, () => rng.int(10, 100));
+        const values = {
+          behavioral,
+          usability: rng.int(30, 100),
+          trust: rng.int(30, 100),
+          appearance: rng.int(30, 100),
+          loyalty: rng.int(30, 100),
+        };
+        const attitudinal = mean([values.usability, values.trust, values.appearance, values.loyalty]);
+        const behavioralMean = behavioral && mean(behavioral);
+        return {
+          taskGroupId: group.uuid,
+          label: group.label,
+          qxScore: behavioralMean === null ? null : Math.round((behavioralMean + attitudinal) / 2),
+          components: { behavioral: behavioralMean, attitudinal },
+          values,
+        };
+      });
+    return { testId, qxScores, meta: { totalQxTasks: qxScores.length, completes } };
+  }
+
+  /**
+   * GET /api/v2/sessionResults/{id}/clips as served when there are clips: `clips` may be empty
+   * (then `emptyMediaList` decides between 200 and 404). Undefined (404) without session video.
+   */
+  clips(sessionId: string): ApiClipList | undefined {
+    const found = this.sessionsById.get(sessionId);
+    if (!found?.session.hasVideo) return undefined;
+    return generateClips(found.session, this.seed);
   }
 
   /** Highlight reels of a test (with whether each will fail to generate); undefined for classic or unknown tests. */
@@ -276,14 +331,31 @@ export class SandboxDataset {
   }
 
   /**
-   * What the vendor's reference script (classify-tests-by-type.txt) concludes: it probes the
-   * newest session whatever its status. Null for classic tests and tests without sessions.
+   * The sessions the listing serves (every status, or completed ones only, per `sessionListing`),
+   * newest first, with the canonical status; undefined for classic or unknown tests.
+   */
+  listedSessions(testId: string): SessionTruth[] | undefined {
+    const record = this.testsById.get(testId);
+    return record && this.listedOf(record)?.map((s) => ({ ...s }));
+  }
+
+  /** Every session some listing serves. */
+  allListedSessions(): SessionTruth[] {
+    return [...this.testsById.values()].flatMap(
+      (record) => this.listedOf(record)?.map((s) => ({ ...s })) ?? [],
+    );
+  }
+
+  /**
+   * What the vendor's reference script (classify-tests-by-type.txt) concludes by its own rule
+   * (`vendorProbeDecision`): it probes the newest listed session whatever its status. Null for
+   * classic tests and tests whose listing is empty.
    */
   vendorScriptTestType(testId: string): TestType | null {
     const record = this.testsById.get(testId);
-    const newest = record?.sessions?.[0];
+    const newest = record && this.listedOf(record)?.[0];
     if (!record || !newest) return null;
-    return probeDecision({
+    return vendorProbeDecision({
       video: newest.hasVideo,
       qxScores: this.qxScores(testId) !== undefined,
       transcript: newest.hasTranscript,
@@ -307,8 +379,12 @@ export class SandboxDataset {
         const forced = record.profile.sessions === "only-in-progress";
         if (session.status === "in_progress" && (forced || rng.chance(0.85))) {
           session.status = "completed";
-          session.finishTime = iso(previousNow + rng.int(1, 180) * MINUTE);
-          session.hasVideo = record.profile.video;
+          session.finishTime = this.stamp(
+            previousNow + rng.int(1, 180) * MINUTE,
+            session.sessionId,
+            "finish",
+          );
+          session.hasVideo = record.truth.hasVideo;
           session.hasTranscript = record.profile.transcripts;
         }
       }
@@ -354,11 +430,18 @@ export class SandboxDataset {
   private generate(): void {
     const rng = new Random(this.seed, "dataset");
     const names = rng.sample(WORKSPACE_NAMES, WORKSPACE_NAMES.length);
+    // Numeric ids (the OpenAPI's "12345") from a generator of their own: serving them or not
+    // leaves every other value as it is.
+    const idRng = new Random(this.seed, "workspace-ids");
+    const workspaceIds = [idRng.int(10_000, 60_000)];
+    for (let w = 1; w < this.options.workspaces; w++) {
+      workspaceIds.push((workspaceIds[w - 1] as number) + idRng.int(1, 997));
+    }
     for (let w = 0; w < this.options.workspaces; w++) {
       const uuid = rng.uuid();
       const name =
         names[w % names.length] + (w >= names.length ? ` ${Math.floor(w / names.length) + 1}` : "");
-      this.workspaceList.push({ uuid, name });
+      this.workspaceList.push({ uuid, name, id: String(workspaceIds[w]) });
       const count =
         w === 0 && this.options.largeWorkspaceTests > 0
           ? this.options.largeWorkspaceTests
@@ -404,9 +487,14 @@ export class SandboxDataset {
       .replace("{q}", String(rng.int(1, 4)));
     const resultsApi = profile.api === "results_api";
     // The third workspace stands for an account whose listing lacks type fields, so clients
-    // must fall back to probing; elsewhere a few tests lack them too.
-    const listedWithType = resultsApi && w % 3 !== 2 && !rng.chance(0.15);
+    // must fall back to probing; elsewhere a few Results API tests lack them too.
+    const listedWithType = w % 3 !== 2 && (!resultsApi || !rng.chance(0.15));
     const hasAudience = resultsApi && rng.chance(0.7);
+    // A generator of its own, so the spelling never moves any other value.
+    const lowerCase = this.shapes.lowerCaseEnums && new Random(this.seed, "lower-case", testId).chance(1 / 3);
+    const spell = (value: string) => (lowerCase ? value.toLowerCase() : value);
+    const video =
+      profile.video || (profile.productType === "THINK_OUT_LOUD" && this.shapes.thinkOutLoudVideo);
     const truth: TestTruth = {
       testId,
       workspaceId,
@@ -417,9 +505,11 @@ export class SandboxDataset {
       classicKind: profile.classicKind,
       productType: profile.productType,
       listedWithType,
+      listingType: listedWithType ? spell(profile.listingType) : null,
+      listingProductType: listedWithType ? spell(profile.listingProductType) : null,
       testType: profile.productType ? PRODUCT_TEST_TYPE[profile.productType] : null,
       probeTestType: null,
-      hasVideo: profile.video,
+      hasVideo: video,
       hasQxScores: profile.qxScores,
       hasTranscripts: profile.transcripts,
       hasAudience,
@@ -427,7 +517,9 @@ export class SandboxDataset {
     const record: TestRecord = {
       truth,
       profile,
-      plan: profile.productType ? generateTestPlan(rng, profile.productType, profile.qxScores) : null,
+      plan: profile.productType
+        ? generateTestPlan(rng, new Random(this.seed, "plan", testId), profile.productType, profile.qxScores)
+        : null,
       audienceId: hasAudience ? rng.uuid() : null,
       sessions: resultsApi ? [] : undefined,
       reels: [],
@@ -512,14 +604,17 @@ export class SandboxDataset {
     status: SessionStatus,
   ): SessionTruth {
     const done = status === "completed";
+    const sessionId = rng.uuid();
     const session: SessionTruth = {
-      sessionId: rng.uuid(),
+      sessionId,
       testId: record.truth.testId,
       status,
-      startTime: iso(startMs),
-      finishTime: done ? iso(startMs + rng.int(4, 45) * MINUTE + rng.int(0, 59) * 1000) : null,
+      startTime: this.stamp(startMs, sessionId, "start"),
+      finishTime: done
+        ? this.stamp(startMs + rng.int(4, 45) * MINUTE + rng.int(0, 59) * 1000, sessionId, "finish")
+        : null,
       audienceId: record.audienceId,
-      hasVideo: done && record.profile.video,
+      hasVideo: done && record.truth.hasVideo,
       hasTranscript: done && record.profile.transcripts,
     };
     record.sessions?.push(session);
@@ -527,18 +622,34 @@ export class SandboxDataset {
     return session;
   }
 
+  /**
+   * A session timestamp as served, and so as the truth keeps it: whole seconds, or under
+   * `timestampMillis` the same second with milliseconds drawn from a generator of their own.
+   */
+  private stamp(ms: number, sessionId: string, which: "start" | "finish"): string {
+    const second = Math.floor(ms / 1000) * 1000;
+    if (!this.shapes.timestampMillis) return iso(second);
+    return new Date(second + new Random(this.seed, "millis", sessionId, which).int(0, 999)).toISOString();
+  }
+
+  /** The sessions the listing serves, newest first (the record's own objects). */
+  private listedOf(record: TestRecord): SessionTruth[] | undefined {
+    if (this.shapes.sessionListing === "all") return record.sessions;
+    return record.sessions?.filter((s) => s.status === "completed");
+  }
+
   private sortSessions(record: TestRecord): void {
     record.sessions?.sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime));
   }
 
   private summaryOf(record: TestRecord, s: SessionTruth): ApiSessionSummary {
-    const summary: ApiSessionSummary = {
-      sessionId: s.sessionId,
-      ...(this.shapes.sessionListingTestId === "per-session" ? { testId: s.testId } : {}),
-      status: s.status,
-      startTime: s.startTime,
-      finishTime: s.finishTime,
-    };
+    const status = SESSION_STATUS_SPELLINGS[this.shapes.sessionStatus][s.status];
+    const { startTime, finishTime } = s;
+    // Two literals rather than a spread: this runs for every session of every listing page.
+    const summary: ApiSessionSummary =
+      this.shapes.sessionListingTestId === "per-session"
+        ? { sessionId: s.sessionId, testId: s.testId, status, startTime, finishTime }
+        : { sessionId: s.sessionId, status, startTime, finishTime };
     // "audienceId (if present)": automated-warehouse-pipeline.txt, step 1.
     if (record.truth.hasAudience) summary.audienceId = s.audienceId ?? null;
     return summary;
@@ -548,7 +659,7 @@ export class SandboxDataset {
     const hasCompleted = record.sessions?.some((s) => s.status === "completed") ?? false;
     const probeTestType = hasCompleted
       ? probeDecision({
-          video: record.profile.video,
+          video: record.truth.hasVideo,
           qxScores: record.profile.qxScores,
           transcript: record.profile.transcripts,
         })

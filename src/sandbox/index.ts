@@ -19,4 +19,4 @@ export {
   startSandbox,
   TOKEN_PATH,
 } from "./server.js";
-export { probeDecision } from "./test-profiles.js";
+export { probeDecision, vendorProbeDecision } from "./test-profiles.js";

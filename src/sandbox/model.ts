@@ -1,5 +1,5 @@
 /**
- * Shapes the sandbox serves (as in ../shared/api-docs) and the ground truth it keeps about them.
+ * Shapes the sandbox serves (wire-types.ts) and the ground truth it keeps about them.
  * API shapes use the vendor's camelCase; truth-only fields are documented where they are declared.
  */
 
@@ -37,16 +37,25 @@ export interface TestTruth {
   /** For classic tests, the classic product ("Web Test", "Prototype Test", ...). */
   classicKind: string | null;
   productType: ProductType | null;
-  /** True when the workspace listing carries `type`/`productType` for this test. */
+  /**
+   * True when the workspace listing carries `type`/`productType` for this test: classic tests
+   * too (WEB, PROTOTYPE, ... with INSIGHT_CORE), except in the third workspace, whose listing
+   * has none, and a few Results API tests elsewhere.
+   */
   listedWithType: boolean;
+  /** Exactly the `type` the listing serves (STUDYV2, WEB, ..., lower case now and then), or null when absent. */
+  listingType: string | null;
+  /** Exactly the `productType` the listing serves, or null when absent. */
+  listingProductType: string | null;
   /** The type a user sees in the UserTesting UI (null for classic tests). */
   testType: TestType | null;
   /**
-   * What the probing method of classify-tests-by-type.txt concludes when it probes with a
-   * completed session: null when the test has no completed session (or is classic). Live
-   * conversations probe as "interaction test" because they have video.
+   * What probing with a completed session should conclude, by `probeDecision` (transcript, then
+   * video or QX scores): null when the test has no completed session (or is classic). Live
+   * conversations probe as "think-out-loud test" because they have transcripts.
    */
   probeTestType: TestType | null;
+  /** Its completed sessions have video: interaction and live tests, and think-out-loud ones under `thinkOutLoudVideo`. */
   hasVideo: boolean;
   hasQxScores: boolean;
   hasTranscripts: boolean;
@@ -57,7 +66,9 @@ export interface TestTruth {
 export interface SessionTruth {
   sessionId: string;
   testId: string;
+  /** Canonical whatever the listing spells (`sessionStatus`). */
   status: SessionStatus;
+  /** Exactly as served: with milliseconds under `timestampMillis`. */
   startTime: string;
   finishTime: string | null;
   audienceId?: string | null;

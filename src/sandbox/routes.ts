@@ -89,12 +89,12 @@ function listSessions(ctx: RequestContext): void {
   if (limit === null) return badRequest(ctx, `'limit' must be an integer from 1 to ${MAX_LIMIT}`);
   const offset = intParam(ctx.url, "offset", 0, 0, MAX_OFFSET);
   if (offset === null) return badRequest(ctx, `'offset' must be an integer from 0 to ${MAX_OFFSET}`);
-  const sessions = ctx.env.data.sessionSummaries(testId);
+  const found = ctx.env.data.sessionSummaryPage(testId, offset, limit);
   // Classic tests are not served by the Results API (obtain-a-test-id.txt): 404, like an unknown test.
-  if (!sessions) return notFound(ctx.res);
+  if (!found) return notFound(ctx.res);
   const page = {
-    sessions: sessions.slice(offset, offset + limit),
-    meta: { pagination: { limit, offset, totalCount: sessions.length } },
+    sessions: found.sessions,
+    meta: { pagination: { limit, offset, totalCount: found.totalCount } },
   };
   // The items carry no testId in this reading (the dataset leaves it out): the body does.
   sendJson(
@@ -130,6 +130,16 @@ function videoDownloadUrl(ctx: RequestContext): void {
     ctx.env.timing.videoUrlTtlSeconds,
   );
   sendJson(ctx.res, 200, { sessionId, videoUrl: signed.url, expiresAt: signed.expiresAt }, NO_STORE);
+}
+
+/** The clips of a session's video; with none, `emptyMediaList` answers 200 or 404 ("Session video or clips not found"). */
+function listClips(ctx: RequestContext): void {
+  const [sessionId] = ctx.params;
+  if (!isUuid(sessionId)) return badRequest(ctx, "Invalid sessionId format");
+  const found = ctx.env.data.clips(sessionId);
+  if (!found) return notFound(ctx.res);
+  if (found.clips.length === 0 && ctx.env.data.shapes.emptyMediaList === "404") return notFound(ctx.res);
+  sendJson(ctx.res, 200, found);
 }
 
 function qxScores(ctx: RequestContext): void {
@@ -195,7 +205,10 @@ function mediaFile(ctx: RequestContext): void {
 
 const UUID_SEGMENT = "([^/]+)";
 
-/** Every endpoint of ../shared/api-docs, plus the media files its pre-signed URLs point at. */
+/**
+ * Every endpoint of ../shared/api-docs, the OpenAPI's clip list, and the media files the
+ * pre-signed URLs point at.
+ */
 export const ROUTES: readonly Route[] = [
   {
     name: "token",
@@ -252,6 +265,14 @@ export const ROUTES: readonly Route[] = [
     auth: "bearer",
     rateLimited: true,
     handle: videoDownloadUrl,
+  },
+  {
+    name: "clips",
+    methods: ["GET"],
+    pattern: new RegExp(`^/api/v2/sessionResults/${UUID_SEGMENT}/clips/?$`),
+    auth: "bearer",
+    rateLimited: true,
+    handle: listClips,
   },
   {
     name: "qxScores",

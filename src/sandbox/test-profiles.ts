@@ -16,6 +16,13 @@ export interface TestProfile {
   video: boolean;
   qxScores: boolean;
   transcripts: boolean;
+  /**
+   * What the workspace listing says of the test, when it says anything: STUDYV2 and the product
+   * type for Results API tests; the classic format and INSIGHT_CORE, "the default for classic
+   * studies" (OpenAPI WorkspaceStudy descriptions), for classic ones.
+   */
+  listingType: string;
+  listingProductType: string;
   /** none: never any; later: none until the first epoch advance; only-in-progress: one unfinished session. */
   sessions: "normal" | "none" | "later" | "only-in-progress";
   newestInProgress: boolean;
@@ -31,6 +38,8 @@ const results = (
   api: "results_api",
   productType,
   classicKind: null,
+  listingType: "STUDYV2",
+  listingProductType: productType,
   video: media.video ?? false,
   qxScores: media.qxScores ?? false,
   transcripts: media.transcripts ?? false,
@@ -38,11 +47,13 @@ const results = (
   newestInProgress: sessions.newestInProgress ?? false,
 });
 
-const classic = (classicKind: string): TestProfile => ({
+const classic = (classicKind: string, listingType: string): TestProfile => ({
   name: `classic ${classicKind}`,
   api: "classic",
   productType: null,
   classicKind,
+  listingType,
+  listingProductType: "INSIGHT_CORE",
   video: false,
   qxScores: false,
   transcripts: false,
@@ -55,12 +66,12 @@ export const PROFILE_CYCLE: readonly TestProfile[] = [
   results("survey", "SURVEY", {}),
   results("interaction, video and QX scores", "NON_THINK_OUT_LOUD", { video: true, qxScores: true }),
   results("think-out-loud", "THINK_OUT_LOUD", { transcripts: true }),
-  classic("Web Test"),
+  classic("Web Test", "WEB"),
   results("interaction, video only", "NON_THINK_OUT_LOUD", { video: true }),
   results("live conversation", "LIVE_CONVERSATION", { video: true, transcripts: true }),
   results("survey with no sessions yet", "SURVEY", {}, { sessions: "later" }),
   results("interaction, QX scores only", "NON_THINK_OUT_LOUD", { qxScores: true }),
-  classic("Prototype Test"),
+  classic("Prototype Test", "PROTOTYPE"),
   results(
     "think-out-loud, newest in progress",
     "THINK_OUT_LOUD",
@@ -85,7 +96,7 @@ export const PROFILE_CYCLE: readonly TestProfile[] = [
     { transcripts: true },
     { sessions: "none" },
   ),
-  classic("App Test"),
+  classic("App Test", "APP"),
 ];
 
 /** Drawn from, with these weights, once a workspace has used up the cycle. */
@@ -96,15 +107,33 @@ export const PROFILE_MIX: ReadonlyArray<{ profile: TestProfile; weight: number }
   { profile: PROFILE_CYCLE[4] as TestProfile, weight: 2 },
   { profile: PROFILE_CYCLE[5] as TestProfile, weight: 1 },
   { profile: PROFILE_CYCLE[7] as TestProfile, weight: 1 },
-  { profile: classic("Live Conversation (Classic)"), weight: 1 },
-  { profile: classic("Video Upload (Classic)"), weight: 1 },
+  { profile: classic("Live Conversation (Classic)", "LIVE"), weight: 1 },
+  { profile: classic("Video Upload (Classic)", "EXTERNAL_UPLOAD"), weight: 1 },
   { profile: PROFILE_CYCLE[3] as TestProfile, weight: 2 },
 ];
 
 export { TEST_TYPE_BY_PRODUCT as PRODUCT_TEST_TYPE } from "../classify/test-type.js";
 
-/** The decision of classify-tests-by-type.txt step 3: video or QX → interaction; transcript → think-out-loud; else survey. */
-export function probeDecision(found: { video: boolean; qxScores: boolean; transcript: boolean }): TestType {
+interface ProbeFindings {
+  video: boolean;
+  qxScores: boolean;
+  transcript: boolean;
+}
+
+/**
+ * What probing should conclude, in the order the tap probes: a transcript means something was
+ * spoken, so think-out-loud (a live conversation, with video too, probes as think-out-loud, and
+ * so does a think-out-loud test with video under the OpenAPI's reading); else video or QX scores
+ * mean an interaction test; else a survey.
+ */
+export function probeDecision(found: ProbeFindings): TestType {
+  if (found.transcript) return "think-out-loud test";
+  if (found.video || found.qxScores) return "interaction test";
+  return "survey";
+}
+
+/** The vendor script's own rule (classify-tests-by-type.txt, step 3): video or QX → interaction; transcript → think-out-loud; else survey. */
+export function vendorProbeDecision(found: ProbeFindings): TestType {
   if (found.video || found.qxScores) return "interaction test";
   if (found.transcript) return "think-out-loud test";
   return "survey";

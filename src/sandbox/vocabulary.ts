@@ -44,10 +44,12 @@ export const TITLE_FRAMES = [
   "{s}: concept test",
 ];
 
+/** Task texts by the OpenAPI's task types (TaskItemDto.type); its example is "Rate Website A". */
 export const TASK_TEXTS: Record<string, string[]> = {
+  BLANK: ["Imagine you are planning a weekend trip.", "Take a moment to look around before you start."],
   RATING_SCALE: [
+    "Rate Website A",
     "How easy was it to find what you were looking for?",
-    "Rate how confident you felt completing the purchase.",
     "¿Qué tan clara fue la información de precios?",
   ],
   MULTIPLE_CHOICE: [
@@ -55,19 +57,21 @@ export const TASK_TEXTS: Record<string, string[]> = {
     "What did you notice first on this page?",
     "Welche Zahlungsart bevorzugen Sie?",
   ],
-  WRITTEN_RESPONSE: [
+  IMAGE: ["Look at this banner for five seconds.", "Voici la nouvelle page d'accueil."],
+  NPS: ["How likely are you to recommend this app to a friend or colleague?"],
+  URL: [
+    "Find a pair of running shoes under $100 and add them to your cart.",
+    "Go to the site and sign up for the newsletter.",
+  ],
+  RANK_ORDER: ["Rank these flavours from favourite to least favourite."],
+  WRITTEN: [
     "In your own words, what does this product do?",
     "What, if anything, was confusing?",
-    "Describe the last time you ordered food online.",
-  ],
-  NET_PROMOTER_SCORE: ["How likely are you to recommend this app to a friend or colleague?"],
-  VERBAL_RESPONSE: [
-    "Talk us through what you expect to happen when you tap 'Continue'.",
     "Think out loud as you compare the two plans.",
   ],
+  FIGMA: ["Use the prototype to book a table for two.", "Parcourez le prototype et trouvez l'aide."],
   MATRIX: ["Rate each feature for importance and satisfaction."],
-  CARD_SORT: ["Sort these menu items into groups that make sense to you."],
-  NAVIGATION: ["Find a pair of running shoes under $100 and add them to your cart."],
+  UNRECOGNIZED: ["Card sort: group these menu items."],
 };
 
 export const CHOICES = [
@@ -94,44 +98,100 @@ export const WRITTEN_ANSWERS = [
   "",
 ];
 
-export const DEMOGRAPHICS: ReadonlyArray<{ code: string; label: string; type: string; values: string[] }> = [
-  { code: "AGE", label: "Age", type: "RANGE", values: ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"] },
+/**
+ * Demographic questions. `type` is the guides' reading (the sandbox's own names: the guides show
+ * none); `multiple` picks DEMOGRAPHIC_QUESTION_TYPE_MULTIPLE in the OpenAPI's reading, whose
+ * description names GENDER, AGE_GROUP, INTERESTS and INCOME.
+ */
+export const DEMOGRAPHICS: ReadonlyArray<{
+  code: string;
+  label: string;
+  type: string;
+  multiple: boolean;
+  values: string[];
+}> = [
+  {
+    code: "AGE_GROUP",
+    label: "Age",
+    type: "RANGE",
+    multiple: false,
+    values: ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"],
+  },
   {
     code: "GENDER",
-    label: "Gender",
+    label: "What is your gender?",
     type: "SINGLE_SELECT",
+    multiple: false,
     values: ["Female", "Male", "Non-binary", "Prefer not to say"],
   },
   {
     code: "COUNTRY",
     label: "Country",
     type: "SINGLE_SELECT",
+    multiple: false,
     values: ["United States", "Canada", "Deutschland", "日本", "España", "Brasil"],
   },
   {
     code: "INCOME",
     label: "Household income",
     type: "RANGE",
+    multiple: false,
     values: ["<$25k", "$25k-$50k", "$50k-$100k", "$100k+"],
   },
   {
     code: "EMPLOYMENT",
     label: "Employment status",
     type: "SINGLE_SELECT",
+    multiple: false,
     values: ["Full-time", "Part-time", "Self-employed", "Student", "Retired"],
   },
   {
+    code: "INTERESTS",
+    label: "Which of these are you interested in?",
+    type: "MULTI_SELECT",
+    multiple: true,
+    values: ["Cooking", "Travel", "Gaming", "Fitness", "Musique", "読書", "Photography"],
+  },
+  {
     code: "DEVICE",
-    label: "Primary device",
-    type: "SINGLE_SELECT",
-    values: ["Desktop", "Smartphone", "Tablet"],
+    label: "Devices you own",
+    type: "MULTI_SELECT",
+    multiple: true,
+    values: ["Desktop", "Smartphone", "Tablet", "Smartwatch"],
   },
   {
     code: "WEB_EXPERTISE",
     label: "Web expertise",
     type: "SCALE",
+    multiple: false,
     values: ["Beginner", "Average", "Advanced"],
   },
+];
+
+/** Rank-order options (the OpenAPI's example: Chocolate, Strawberry, Vanilla, Mint Chocolate). */
+export const RANK_OPTIONS = ["Chocolate", "Strawberry", "Vanilla", "Mint Chocolate", "Pistache", "抹茶"];
+
+export const SITE_URLS = [
+  "https://www.example.com/",
+  "https://shop.example.com/running?sort=price",
+  "https://café.example.fr/menu",
+];
+
+export const IMAGE_URLS = [
+  "https://assets.example.com/study/banner-a.png",
+  "https://assets.example.com/study/homepage-v2.jpg",
+];
+
+export const FIGMA_PROTOTYPES = [
+  { title: "Checkout v3", url: "https://www.figma.com/proto/Xy12AbCdEf/Checkout-v3" },
+  { title: "Café finder — mobile", url: "https://www.figma.com/proto/Qw98ZxYv/Cafe-finder" },
+];
+
+export const CLIP_DESCRIPTIONS = [
+  "Struggles to find the cart",
+  "Maurice's awesome review",
+  "Confusion at the pricing step 🤔",
+  "Aime beaucoup la page d'accueil",
 ];
 
 export const REEL_NAMES = [

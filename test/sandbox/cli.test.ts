@@ -43,6 +43,7 @@ describe("npm run sandbox", () => {
     });
     expect(workspaces.status).toBe(200);
     expect(stderr()).toContain("seed 9, epoch 0");
+    expect(stderr()).toMatch(/api shapes +default\n/);
     expect(stderr()).not.toContain("sandbox-client-secret");
 
     child.kill("SIGUSR2");
@@ -52,10 +53,35 @@ describe("npm run sandbox", () => {
     expect(code).toBe(0);
   });
 
+  it("serves the profile --api-shapes names, and says which on stderr", async () => {
+    const { child, stderr } = startCli(["--port", "0", "--quiet", "--api-shapes", "guides,workspaceId=true"]);
+    const url = await firstLine(child);
+    const token = await fetch(`${url}/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials&client_id=sandbox-client-id&client_secret=sandbox-client-secret&scope=studies%3Aread",
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const workspaces = await fetch(`${url}/usertesting/api/v1/workspaces`, {
+      headers: { Authorization: `Bearer ${access_token}` },
+    });
+    const [first] = (await workspaces.json()) as Array<Record<string, string>>;
+    expect(Object.keys(first ?? {})).toEqual(["uuid", "name", "id"]);
+    await expect.poll(() => stderr(), { timeout: 5000 }).toContain("api shapes     guides,workspaceId=true");
+  });
+
   it.each([
     [["--rate-limit", "ten"], "--rate-limit must be a whole number"],
     [["--fault-rate", "2"], "--fault-rate must be a number from 0 to 1"],
     [["--bogus"], "Unknown option '--bogus'"],
+    [
+      ["--api-shapes", "swagger"],
+      "--api-shapes: unknown API shape profile 'swagger': expected one of guides, openapi, default",
+    ],
+    [
+      ["--api-shapes", "openapi,retryAfter=maybe"],
+      "'retryAfter' cannot be 'maybe': expected one of true, false",
+    ],
   ])("refuses %j with one clear line and exit code 2", async (args, message) => {
     const { child, stderr } = startCli(args);
     const [code] = await once(child, "exit");

@@ -31,7 +31,36 @@ describe("the sandbox dataset", () => {
     expect(tests.some((t) => !t.hasVideo && t.hasQxScores)).toBe(true);
     expect(tests.some((t) => t.api === "results_api" && !t.listedWithType)).toBe(true);
     expect(tests.some((t) => t.api === "results_api" && t.listedWithType)).toBe(true);
-    expect(tests.filter((t) => t.api === "classic").every((t) => !t.listedWithType)).toBe(true);
+    // Classic tests are listed with their format wherever the workspace lists types at all.
+    const third = data.workspaces()[2]?.uuid;
+    for (const t of tests.filter((t) => t.api === "classic"))
+      expect(t.listedWithType).toBe(t.workspaceId !== third);
+    expect(tests.filter((t) => t.workspaceId === third).every((t) => !t.listedWithType)).toBe(true);
+  });
+
+  it("lists each test's type and product type exactly as the truth has them, classic ones included", () => {
+    const data = new SandboxDataset({ apiShapes: "guides" });
+    const classic = { "Web Test": "WEB", "Prototype Test": "PROTOTYPE", "App Test": "APP" };
+    for (const workspace of data.workspaces()) {
+      for (const study of data.studies(workspace.uuid) ?? []) {
+        const truth = data.test(study.uuid);
+        expect(study.type ?? null).toBe(truth?.listingType);
+        expect(study.productType ?? null).toBe(truth?.listingProductType);
+        if (!truth?.listedWithType) continue;
+        if (truth.api === "results_api")
+          expect(study).toMatchObject({ type: "STUDYV2", productType: truth.productType });
+        const kind = truth.classicKind as keyof typeof classic | null;
+        if (kind && kind in classic)
+          expect(study).toMatchObject({ type: classic[kind], productType: "INSIGHT_CORE" });
+      }
+    }
+    const kinds = new Set(
+      data
+        .tests()
+        .filter((t) => t.listedWithType)
+        .map((t) => t.listingType),
+    );
+    expect([...kinds]).toEqual(expect.arrayContaining(["STUDYV2", "WEB", "PROTOTYPE", "APP"]));
   });
 
   it("forces both paging schemes: over 50 tests in a workspace and over 500 sessions in a test", () => {
@@ -51,7 +80,8 @@ describe("the sandbox dataset", () => {
     const orderedAt = studies.map((s) => Date.parse(s.orderedAt));
     expect(orderedAt).toEqual([...orderedAt].sort((a, b) => b - a));
     for (const study of studies) {
-      if (study.type !== undefined) expect(study.type).toBe("STUDYV2");
+      if (study.type !== undefined)
+        expect(study.type.toUpperCase()).toMatch(/^(STUDYV2|WEB|PROTOTYPE|APP|LIVE|EXTERNAL_UPLOAD)$/);
       expect(study.uuid).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
@@ -109,8 +139,120 @@ describe("the sandbox dataset", () => {
     expect(details.some((d) => /[^\u0000-\u007f]/.test(JSON.stringify(d)))).toBe(true);
   });
 
-  it("knows what the vendor's script concludes when the newest session is still in progress", () => {
+  it("gives tasks the OpenAPI's types, each answer under its camelCase key, and unicode in some", () => {
     const data = new SandboxDataset();
+    const tasks = data.allSessions().flatMap((s) => data.sessionDetail(s.sessionId)?.tasks ?? []);
+    const keys: Record<string, string | null> = {
+      BLANK: "blank",
+      RATING_SCALE: "ratingScale",
+      MULTIPLE_CHOICE: "multipleChoice",
+      IMAGE: "image",
+      NPS: "nps",
+      URL: "url",
+      RANK_ORDER: "rankOrder",
+      WRITTEN: "written",
+      FIGMA: "figma",
+      MATRIX: "matrix",
+      UNRECOGNIZED: null,
+    };
+    expect(new Set(tasks.map((t) => t.type))).toEqual(new Set(Object.keys(keys)));
+    for (const task of tasks) {
+      const answer = task.response?.answer;
+      if (!answer) continue;
+      const key = keys[task.type];
+      expect(Object.keys(answer)).toEqual(key ? [key] : []);
+      if (key) expect(typeof answer[key]).toBe("object");
+    }
+    const answerOf = (type: string) =>
+      tasks.find((t) => t.type === type && t.response?.answer)?.response?.answer;
+    expect(answerOf("RATING_SCALE")?.ratingScale).toMatchObject({ value: expect.any(Number) });
+    expect(answerOf("NPS")?.nps).toMatchObject({ score: expect.any(Number) });
+    expect(answerOf("MULTIPLE_CHOICE")?.multipleChoice).toMatchObject({ multiSelect: expect.any(Boolean) });
+    expect(answerOf("RANK_ORDER")?.rankOrder).toMatchObject({ ranking: expect.any(Array) });
+    expect(answerOf("FIGMA")?.figma).toMatchObject({
+      prototypeUrl: expect.stringMatching(/^https:\/\/www\.figma\.com\//),
+    });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for any byte above ASCII
+    expect(tasks.some((t) => /[^\u0000-\u007f]/.test(JSON.stringify(t.response?.answer ?? null)))).toBe(true);
+    // Task types fit the product: surveys ask, interaction tests navigate, live conversations talk.
+    const typesOf = (type: string) =>
+      new Set(
+        data
+          .allSessions()
+          .filter((s) => data.test(s.testId)?.testType === type)
+          .flatMap((s) => data.sessionDetail(s.sessionId)?.tasks.map((t) => t.type) ?? []),
+      );
+    expect([...typesOf("survey")].every((t) => !["URL", "FIGMA", "BLANK"].includes(t))).toBe(true);
+    expect(
+      [...typesOf("live conversation")].every((t) => ["BLANK", "WRITTEN", "UNRECOGNIZED"].includes(t)),
+    ).toBe(true);
+    expect(typesOf("interaction test").has("URL")).toBe(true);
+  });
+
+  it("answers task groups with {score} or {sequence}, and null while a session is unfinished", () => {
+    const data = new SandboxDataset();
+    for (const s of data.allSessions()) {
+      for (const group of data.sessionDetail(s.sessionId)?.taskGroups ?? []) {
+        if (s.status !== "completed") expect(group.response).toBeNull();
+        else if (group.type === "QX_SCORE") expect(group.response).toEqual({ score: expect.any(Number) });
+        else expect(group.response).toEqual({ sequence: expect.stringMatching(/^(AB|BA)$/) });
+      }
+    }
+  });
+
+  it("serves QX scores as QxScoreResponseApi: one item per QX task group, completes counted", () => {
+    const data = new SandboxDataset();
+    const withScores = data.tests().filter((t) => data.qxScores(t.testId));
+    expect(withScores.length).toBeGreaterThan(5);
+    const items = [];
+    for (const test of withScores) {
+      const body = data.qxScores(test.testId);
+      const sessions = data.sessions(test.testId) ?? [];
+      const completed = sessions.filter((s) => s.status === "completed");
+      const groups = data
+        .sessionDetail(completed[0]?.sessionId ?? "")
+        ?.taskGroups.filter((g) => g.type === "QX_SCORE");
+      expect(Object.keys(body ?? {})).toEqual(["testId", "qxScores", "meta"]);
+      expect(body?.testId).toBe(test.testId);
+      expect(body?.qxScores.map((q) => q.taskGroupId)).toEqual(groups?.map((g) => g.uuid));
+      expect([1, 2]).toContain(body?.qxScores.length);
+      expect(body?.meta).toEqual({ totalQxTasks: body?.qxScores.length, completes: completed.length });
+      for (const item of body?.qxScores ?? []) {
+        expect(Object.keys(item)).toEqual(["taskGroupId", "label", "qxScore", "components", "values"]);
+        expect(Object.keys(item.values)).toEqual([
+          "behavioral",
+          "usability",
+          "trust",
+          "appearance",
+          "loyalty",
+        ]);
+        for (const n of [
+          item.qxScore,
+          item.components.behavioral,
+          item.components.attitudinal,
+          ...(item.values.behavioral ?? []),
+        ]) {
+          if (n !== null) expect(n >= 0 && n <= 100).toBe(true);
+        }
+        expect(item.components.behavioral === null).toBe(item.values.behavioral === null);
+        items.push(item);
+      }
+    }
+    expect(items.some((q) => q.qxScore === null)).toBe(true);
+    expect(items.some((q) => q.qxScore !== null)).toBe(true);
+    expect(withScores.some((t) => data.qxScores(t.testId)?.qxScores.length === 2)).toBe(true);
+    // The same for the same completed sessions; new completes move the scores.
+    const test = withScores[0]?.testId ?? "";
+    expect(new SandboxDataset().qxScores(test)).toEqual(data.qxScores(test));
+    data.addSessions(test, 1);
+    expect(data.qxScores(test)?.meta.completes).toBe(
+      (new SandboxDataset().qxScores(test)?.meta.completes ?? 0) + 1,
+    );
+  });
+
+  it("knows what the vendor's script concludes when the newest listed session is still in progress", () => {
+    // Only the guides' listing shows unfinished sessions; the OpenAPI's lists completed ones.
+    const data = new SandboxDataset({ apiShapes: "guides" });
     const fooled = data
       .tests()
       .filter((t) => t.api === "results_api" && data.sessions(t.testId)?.[0]?.status === "in_progress")
@@ -122,6 +264,32 @@ describe("the sandbox dataset", () => {
     );
     const unclassifiable = data.tests().filter((t) => t.api === "results_api" && t.probeTestType === null);
     expect(unclassifiable.some((t) => (data.sessions(t.testId)?.length ?? 0) > 0)).toBe(true);
+    const openapi = new SandboxDataset({ apiShapes: "openapi" });
+    for (const t of openapi.tests()) {
+      const newest = openapi.listedSessions(t.testId)?.[0];
+      if (newest) expect(newest.status).toBe("completed");
+      else expect(openapi.vendorScriptTestType(t.testId)).toBeNull();
+    }
+  });
+
+  it("probes transcripts first, where the vendor's script looks at video and QX scores first", () => {
+    const data = new SandboxDataset({ apiShapes: "openapi" });
+    const probed = (type: string) =>
+      new Set(
+        data
+          .tests()
+          .filter((t) => t.testType === type && t.probeTestType)
+          .map((t) => t.probeTestType),
+      );
+    expect(probed("live conversation")).toEqual(new Set(["think-out-loud test"]));
+    expect(probed("think-out-loud test")).toEqual(new Set(["think-out-loud test"]));
+    expect(probed("interaction test")).toEqual(new Set(["interaction test"]));
+    expect(probed("survey")).toEqual(new Set(["survey"]));
+    const live = data.tests().find((t) => t.testType === "live conversation" && t.probeTestType);
+    expect(data.vendorScriptTestType(live?.testId ?? "")).toBe("interaction test");
+    const tol = data.tests().find((t) => t.testType === "think-out-loud test" && t.probeTestType);
+    expect(tol?.hasVideo).toBe(true);
+    expect(data.vendorScriptTestType(tol?.testId ?? "")).toBe("interaction test");
   });
 
   it("moves forward a day at a time: sessions complete, new ones arrive, waiting tests get their first", () => {

@@ -29,6 +29,7 @@ describe("every API endpoint answers 401 without a valid token", () => {
     `/api/v3/sessionResults/${UNKNOWN}`,
     `/api/v2/sessionResults/${UNKNOWN}/transcript`,
     `/api/v2/sessionResults/${UNKNOWN}/videoDownloadUrl`,
+    `/api/v2/sessionResults/${UNKNOWN}/clips`,
     `/api/v2/testResults/${UNKNOWN}/qxScores`,
     `/api/v2/testResults/${UNKNOWN}/highlightreels`,
     `/api/v2/testResults/${UNKNOWN}/highlightreels/${UNKNOWN}`,
