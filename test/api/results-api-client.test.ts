@@ -10,20 +10,31 @@ afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
-describe("workspaces and studies", () => {
+describe.each(["guides", "openapi"] as const)("workspaces and studies (%s reading)", (shapes) => {
   it("lists every study of every workspace in the fewest calls: one per 50 plus the empty page", async () => {
-    const sandbox = await useSandbox();
+    const sandbox = await useSandbox({ apiShapes: shapes });
     const { client, stats } = clientFor(sandbox);
     const workspaces = await client.workspaces();
-    expect(workspaces).toEqual(sandbox.data.workspaces());
+    expect(workspaces).toEqual(
+      sandbox.data.workspaces().map((w) => ({ uuid: w.uuid, name: w.name, id: w.id ?? null })),
+    );
     for (const workspace of workspaces) {
       const studies = (await collect(client.studies(workspace.uuid))).flat();
-      expect(studies).toEqual(sandbox.data.studies(workspace.uuid));
+      const truth = sandbox.data.tests().filter((t) => t.workspaceId === workspace.uuid);
+      expect(studies.map((s) => s.uuid).sort()).toEqual(truth.map((t) => t.testId).sort());
+      for (const study of studies) {
+        const t = truth.find((x) => x.testId === study.uuid);
+        // Compared without case, written in the documented upper case.
+        expect(study.type).toBe(t?.listingType?.toUpperCase());
+        expect(study.productType).toBe(t?.listingProductType?.toUpperCase());
+      }
     }
     // 55 studies: pages of 50 and 5, then the empty page; 12 and 12: one page and the empty page.
     expect(stats.count("workspaceStudies")).toBe(3 + 2 + 2);
   });
+});
 
+describe("workspaces and studies", () => {
   it("yields a study once when a new test shifts the positional cursors mid-paging", async () => {
     const sandbox = await useSandbox();
     const { client } = clientFor(sandbox);
@@ -77,16 +88,39 @@ describe("workspaces and studies", () => {
 });
 
 describe("sessions", () => {
-  it("pages 620 sessions in two calls of 500, newest first", async () => {
-    const sandbox = await useSandbox();
-    const { client, stats } = clientFor(sandbox);
-    const large = sandbox.data.tests().find((t) => sandbox.data.sessions(t.testId)?.length === 620);
-    const listing = await client.openSessions(large?.testId ?? "");
-    expect(listing?.totalCount).toBe(620);
-    const sessions = (await collect(listing?.pages() ?? [])).flatMap((p) => p.sessions);
-    expect(sessions).toEqual(sandbox.data.sessionSummaries(large?.testId ?? ""));
-    expect(stats.count("sessionResults")).toBe(2);
-  });
+  it.each(["guides", "openapi"] as const)(
+    "pages 620 sessions in two calls of 500, newest first, statuses read whatever their spelling (%s)",
+    async (shapes) => {
+      const sandbox = await useSandbox({ apiShapes: `${shapes},sessionListing=all` });
+      const { client, stats } = clientFor(sandbox);
+      const large = sandbox.data.tests().find((t) => sandbox.data.sessions(t.testId)?.length === 620);
+      const listing = await client.openSessions(large?.testId ?? "");
+      expect(listing?.totalCount).toBe(620);
+      const sessions = (await collect(listing?.pages() ?? [])).flatMap((p) => p.sessions);
+      expect(
+        sessions.map((s) => ({
+          sessionId: s.sessionId,
+          testId: s.testId,
+          status: s.status,
+          startTime: s.startTime,
+          finishTime: s.finishTime,
+        })),
+      ).toEqual(
+        sandbox.data.sessions(large?.testId ?? "")?.map((s) => ({
+          sessionId: s.sessionId,
+          testId: s.testId,
+          status: s.status,
+          startTime: s.startTime,
+          finishTime: s.finishTime,
+        })),
+      );
+      const lifecycle = { completed: "completed", in_progress: "unfinished", abandoned: "ended" };
+      expect(sessions.map((s) => s.lifecycle)).toEqual(
+        sandbox.data.sessions(large?.testId ?? "")?.map((s) => lifecycle[s.status]),
+      );
+      expect(stats.count("sessionResults")).toBe(2);
+    },
+  );
 
   it("keeps every session once when new ones arrive between pages", async () => {
     const sandbox = await useSandbox();
@@ -163,6 +197,92 @@ describe("session resources", () => {
       (await client.highlightReel(reelTest?.testId ?? "", reelId))?.status,
     );
     expect(await client.sessionDetail("00000000-0000-4000-8000-000000000000")).toBeNull();
+  });
+
+  it.each(["guides", "openapi"] as const)(
+    "reads clips, and a test or session without reels or clips as none, 404 or empty list (%s)",
+    async (shapes) => {
+      const sandbox = await useSandbox({ apiShapes: shapes });
+      const { client } = clientFor(sandbox);
+      const data = sandbox.data;
+      const withClips = data.allSessions().find((s) => (data.clips(s.sessionId)?.clips.length ?? 0) > 0);
+      const clips = await client.clips(withClips?.sessionId ?? "");
+      expect(clips?.clips.map((c) => c.uuid)).toEqual(
+        data.clips(withClips?.sessionId ?? "")?.clips.map((c) => c.uuid),
+      );
+      const noClips = data
+        .allSessions()
+        .find((s) => data.clips(s.sessionId) !== undefined && data.clips(s.sessionId)?.clips.length === 0);
+      const none = await client.clips(noClips?.sessionId ?? "");
+      expect(none === null || none.clips.length === 0).toBe(true);
+      const survey = data.allSessions().find((s) => data.test(s.testId)?.testType === "survey");
+      expect(await client.clips(survey?.sessionId ?? "")).toBeNull();
+      const reelless = data
+        .tests()
+        .find((t) => t.api === "results_api" && data.highlightReels(t.testId)?.reels.length === 0);
+      const reels = await client.highlightReels(reelless?.testId ?? "");
+      expect(reels?.reels ?? []).toEqual([]);
+    },
+  );
+
+  it("reads a status it does not know by the finishTime, and says so once", async () => {
+    const sessions = [
+      {
+        sessionId: "00000000-0000-4000-8000-000000000001",
+        status: "VALIDATED",
+        startTime: "2026-01-01T10:00:00Z",
+        finishTime: "2026-01-01T10:10:00.123Z",
+      },
+      {
+        sessionId: "00000000-0000-4000-8000-000000000002",
+        status: "VALIDATED",
+        startTime: "2026-01-01T09:00:00Z",
+        finishTime: "2026-01-01T09:10:00Z",
+      },
+      {
+        sessionId: "00000000-0000-4000-8000-000000000003",
+        status: "Waiting",
+        startTime: "2026-01-01T08:00:00Z",
+        finishTime: null,
+      },
+      {
+        sessionId: "00000000-0000-4000-8000-000000000004",
+        status: "Complete",
+        startTime: "2026-01-01T07:00:00Z",
+        finishTime: "2026-01-01T07:10:00Z",
+      },
+    ];
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          testId: "t",
+          sessions,
+          meta: { pagination: { limit: 500, offset: 0, totalCount: 4 } },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(() => server.close());
+    const sandbox = await useSandbox();
+    const { client, logs } = clientFor(sandbox, {
+      api_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      access_token: "static-token",
+      client_id: undefined,
+      client_secret: undefined,
+    });
+    const listing = await client.openSessions("00000000-0000-4000-8000-00000000000a");
+    const read = listing?.firstPage.sessions.map((s) => [s.status, s.lifecycle]);
+    expect(read).toEqual([
+      ["VALIDATED", "completed"],
+      ["VALIDATED", "completed"],
+      ["Waiting", "unfinished"],
+      ["completed", "completed"],
+    ]);
+    const warnings = logs.filter((l) => l.includes("does not know"));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('status "VALIDATED"');
+    expect(warnings[1]).toContain('status "Waiting"');
   });
 
   it("names the endpoint and field of a response with an unexpected shape", async () => {

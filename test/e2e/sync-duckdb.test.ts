@@ -9,12 +9,12 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
 import { runSync } from "../../src/sync/run-sync.js";
 import { readStateFile } from "../../src/sync/state-file.js";
-import { selectAll } from "../../src/tap/catalog.js";
+import { defaultSelection } from "../../src/tap/catalog.js";
 import { queryRows, tempDatabase } from "../helpers/duckdb.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { runTapOn } from "../helpers/tap.js";
 
-const TABLES = STREAMS.map((s) => s.name);
+const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false).map((s) => s.name);
 const VOLATILE = "_sdc_extracted_at, _sdc_received_at, _sdc_batched_at, _sdc_sequence";
 
 function duckdbTarget(database: string, batchSizeRows = 2000): TargetSetup {
@@ -48,7 +48,7 @@ async function sync(
   try {
     const result = await runSync({
       config: tapConfig(sandbox),
-      selection: selectAll(),
+      selection: defaultSelection(),
       target,
       state,
       stateFile: options.stateFile ?? null,
@@ -66,7 +66,9 @@ async function sync(
 async function snapshot(database: string): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const exclude = table === "sessions" || table === "qx_scores" ? `${VOLATILE}, extracted_at` : VOLATILE;
+    const exclude = ["sessions", "qx_scores", "qx_task_group_scores"].includes(table)
+      ? `${VOLATILE}, extracted_at`
+      : VOLATILE;
     out[table] = await queryRows(database, `SELECT * EXCLUDE (${exclude}) FROM ${table} ORDER BY ALL`);
   }
   return out;
@@ -77,68 +79,71 @@ async function count(database: string, sql: string): Promise<number> {
 }
 
 describe("sync into DuckDB", () => {
-  it("loads tables equal to the sandbox's truth, and a second full run adds no duplicates", async () => {
-    const sandbox = await useSandbox();
-    const database = tempDatabase();
-    const first = await sync(sandbox, database);
-    expect(first.error).toBeUndefined();
-    const data = sandbox.data;
-    const completed = data.allSessions().filter((s) => s.status === "completed");
-    const details = completed.map((s) => data.sessionDetail(s.sessionId));
-    const expected = {
-      workspaces: data.workspaces().length,
-      tests: data.tests().length,
-      sessions: data.allSessions().length,
-      demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
-      task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
-      tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
-      transcripts: data.allSessions().filter((s) => data.transcript(s.sessionId)).length,
-      qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
-    };
-    for (const [table, n] of Object.entries(expected))
-      expect(await count(database, `SELECT count(*) AS n FROM ${table}`), table).toBe(n);
+  it.each(["guides", "openapi"] as const)(
+    "loads tables equal to the sandbox's truth, and a second full run adds no duplicates (%s reading)",
+    async (shapes) => {
+      const sandbox = await useSandbox({ apiShapes: shapes });
+      const database = tempDatabase();
+      const first = await sync(sandbox, database);
+      expect(first.error).toBeUndefined();
+      const data = sandbox.data;
+      const completed = data.allListedSessions().filter((s) => s.status === "completed");
+      const details = completed.map((s) => data.sessionDetail(s.sessionId));
+      const qxGroups = (testId: string) =>
+        ((data.qxScores(testId) as { qxScores?: unknown[] } | undefined)?.qxScores ?? []).length;
+      const expected = {
+        workspaces: data.workspaces().length,
+        tests: data.tests().length,
+        sessions: data.allListedSessions().length,
+        demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
+        task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
+        tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
+        transcripts: completed.filter((s) => data.transcript(s.sessionId)).length,
+        qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
+        qx_task_group_scores: data.tests().reduce((n, t) => n + qxGroups(t.testId), 0),
+      };
+      expect(Object.keys(expected).sort()).toEqual([...TABLES].sort());
+      for (const [table, n] of Object.entries(expected))
+        expect(await count(database, `SELECT count(*) AS n FROM ${table}`), table).toBe(n);
 
-    // Spot the content: a session's tasks and a transcript's cues, as the truth has them.
-    const session = completed.find(
-      (s) => data.transcript(s.sessionId) && (data.sessionDetail(s.sessionId)?.tasks.length ?? 0) > 2,
-    );
-    const tasks = await queryRows(
-      database,
-      `SELECT task_uuid, position, answer_json FROM tasks WHERE session_id = '${session?.sessionId}' ORDER BY position`,
-    );
-    expect(tasks.map((t) => t.task_uuid)).toEqual(
-      data.sessionDetail(session?.sessionId ?? "")?.tasks.map((t) => t.uuid),
-    );
-    const [transcript] = await queryRows(
-      database,
-      `SELECT transcript_vtt, cues FROM transcripts WHERE session_id = '${session?.sessionId}'`,
-    );
-    expect(transcript?.transcript_vtt).toBe(data.transcript(session?.sessionId ?? "")?.vtt);
-    expect(JSON.parse(String(transcript?.cues))).toEqual(
-      data
-        .transcript(session?.sessionId ?? "")
-        ?.cues.map((c) => ({ start_ms: c.startMs, end_ms: c.endMs, speaker: c.speaker, text: c.text })),
-    );
+      // Spot the content: a session's tasks and a transcript's cues, as the truth has them.
+      const session = completed.find(
+        (s) => data.transcript(s.sessionId) && (data.sessionDetail(s.sessionId)?.tasks.length ?? 0) > 2,
+      );
+      const tasks = await queryRows(
+        database,
+        `SELECT task_uuid, position, answer_json FROM tasks WHERE session_id = '${session?.sessionId}' ORDER BY position`,
+      );
+      expect(tasks.map((t) => t.task_uuid)).toEqual(
+        data.sessionDetail(session?.sessionId ?? "")?.tasks.map((t) => t.uuid),
+      );
+      const [transcript] = await queryRows(
+        database,
+        `SELECT transcript_vtt, cues FROM transcripts WHERE session_id = '${session?.sessionId}'`,
+      );
+      expect(transcript?.transcript_vtt).toBe(data.transcript(session?.sessionId ?? "")?.vtt);
+      expect(JSON.parse(String(transcript?.cues))).toEqual(
+        data
+          .transcript(session?.sessionId ?? "")
+          ?.cues.map((c) => ({ start_ms: c.startMs, end_ms: c.endMs, speaker: c.speaker, text: c.text })),
+      );
 
-    const before = await snapshot(database);
-    expect((await sync(sandbox, database)).error).toBeUndefined();
-    expect(await snapshot(database)).toEqual(before);
-    for (const table of ["sessions", "tasks", "demographics"]) {
-      const keys =
-        table === "sessions"
-          ? "session_id"
-          : table === "tasks"
-            ? "session_id, task_uuid"
-            : "session_id, demographic_code";
-      expect(
-        await count(
-          database,
-          `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`,
-        ),
-        table,
-      ).toBe(0);
-    }
-  });
+      const before = await snapshot(database);
+      expect((await sync(sandbox, database)).error).toBeUndefined();
+      expect(await snapshot(database)).toEqual(before);
+      for (const stream of STREAMS.filter((s) => TABLES.includes(s.name))) {
+        const table = stream.name;
+        const keys = stream.keyProperties.join(", ");
+        expect(
+          await count(
+            database,
+            `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`,
+          ),
+          table,
+        ).toBe(0);
+      }
+    },
+  );
 
   it("picks up new and newly completed sessions on an incremental run with the state file", async () => {
     const sandbox = await useSandbox();

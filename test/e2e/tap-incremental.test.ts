@@ -2,15 +2,15 @@ import { describe, expect, it } from "vitest";
 import { useSandbox } from "../helpers/sandbox.js";
 import { runTapOn } from "../helpers/tap.js";
 
-describe("incremental syncs", () => {
+describe.each(["guides", "openapi"] as const)("incremental syncs (%s reading)", (shapes) => {
   it("fetch details only for sessions that completed since the last run, and probe no classified test again", async () => {
-    const sandbox = await useSandbox();
+    const sandbox = await useSandbox({ apiShapes: shapes });
     const first = await runTapOn(sandbox);
-    const before = new Map(sandbox.data.allSessions().map((s) => [s.sessionId, s.status]));
+    const before = new Map(sandbox.data.allListedSessions().map((s) => [s.sessionId, s.status]));
     const testsBefore = new Set(sandbox.data.tests().map((t) => t.testId));
     sandbox.data.advanceEpoch();
     const newlyCompleted = sandbox.data
-      .allSessions()
+      .allListedSessions()
       .filter((s) => s.status === "completed" && before.get(s.sessionId) !== "completed");
     expect(newlyCompleted.length).toBeGreaterThan(5);
 
@@ -42,11 +42,11 @@ describe("incremental syncs", () => {
         r.status,
       ]),
     );
-    for (const s of sandbox.data.allSessions()) expect(latest.get(s.sessionId)).toBe(s.status);
+    for (const s of sandbox.data.allListedSessions()) expect(latest.get(s.sessionId)).toBe(s.status);
   });
 
   it("fetch nothing new when nothing changed: one listing call per Results API test", async () => {
-    const sandbox = await useSandbox();
+    const sandbox = await useSandbox({ apiShapes: shapes });
     const first = await runTapOn(sandbox);
     const second = await runTapOn(sandbox, { state: first.sink.lastState() });
     expect(second.calls("sessionDetail")).toBe(0);
@@ -57,7 +57,9 @@ describe("incremental syncs", () => {
     );
     expect(second.sink.records("sessions").every((r) => r.status !== "completed")).toBe(true);
   });
+});
 
+describe("incremental syncs", () => {
   it("start from start_date: older sessions are not synced", async () => {
     const sandbox = await useSandbox();
     const startDate = "2026-05-01T00:00:00Z";
