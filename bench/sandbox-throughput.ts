@@ -76,13 +76,14 @@ const sessionIds = (
     `/api/v2/sessionResults?testId=${largest.testId}&limit=500`,
   )
 ).sessions.map((s) => s.sessionId);
-const tolTest = studies.find((s) => s.productType === "THINK_OUT_LOUD");
+// The default reading spells enums in either case (COMPLETE, think_out_loud): compare without it.
+const tolTest = studies.find((s) => s.productType?.toUpperCase() === "THINK_OUT_LOUD");
 const tolSessions = (
   await json<{ sessions: Array<{ sessionId: string; status: string }> }>(
     `/api/v2/sessionResults?testId=${tolTest?.uuid}&limit=500`,
   )
 ).sessions
-  .filter((s) => s.status === "completed")
+  .filter((s) => /^complete/i.test(s.status))
   .map((s) => s.sessionId);
 
 // Keep the sessions that answer 200, so each scenario measures the path that serves content.

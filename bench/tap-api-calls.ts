@@ -4,12 +4,15 @@
  *
  *   npm run bench:tap
  *
- * Part 1: a full sync of the default sandbox data, every stream selected. The minimum is
- * computed from the sandbox's ground truth with the documents' rules: list studies until an
- * empty page; list sessions 500 at a time (404 marks a classic test); one v3 detail per
- * completed session; QX scores and transcripts only where the test type can have them
- * (classify-tests-by-type.txt, step 3); and for a test the listing does not type, the probe
- * of step 3 on its newest completed session, asking first what the sync needs anyway.
+ * Part 1: a full sync of the default sandbox data under each reading of the vendor's documents
+ * (the guides' and the OpenAPI's shapes), with the default streams and then with every stream.
+ * The minimum is computed from the sandbox's ground truth with the documents' rules: list
+ * studies until an empty page; a test the listing types as classic needs nothing more; list
+ * sessions 500 at a time (404 marks an untyped classic test); one v3 detail per completed
+ * session; QX scores and transcripts only where the test type can have them
+ * (classify-tests-by-type.txt, step 3); for a test the listing does not type, the probe on its
+ * newest completed session, asking first what the sync needs anyway; with every stream, clips
+ * of every completed session and the reel list of every test that can have video.
  * Part 2: classification only (the `tests` stream), first run and a run a day later, against
  * identify-and-classify-tests.py ported call for call (test/helpers/vendor-reference-workflow.ts).
  */
@@ -18,7 +21,8 @@ import { resolveConfig } from "../src/config/config.js";
 import { Logger } from "../src/log/logger.js";
 import { ManualClock, type Sandbox, startSandbox } from "../src/sandbox/index.js";
 import { TapState } from "../src/state/tap-state.js";
-import { selectAll } from "../src/tap/catalog.js";
+import { STREAMS } from "../src/streams/registry.js";
+import { defaultSelection } from "../src/tap/catalog.js";
 import { runTap } from "../src/tap/run-tap.js";
 import { runVendorWorkflow, type VendorState } from "../test/helpers/vendor-reference-workflow.js";
 
@@ -31,6 +35,8 @@ const ROUTES = [
   "transcript",
   "qxScores",
   "videoDownloadUrl",
+  "clips",
+  "highlightReels",
 ];
 
 class StateCatcher extends Writable {
@@ -57,7 +63,7 @@ async function tapRun(sandbox: Sandbox, streams: string[] | null, state: unknown
   });
   await runTap({
     config,
-    selection: streams ? { streams: new Set(streams), excluded: new Map() } : selectAll(),
+    selection: streams ? { streams: new Set(streams), excluded: new Map() } : defaultSelection(),
     state: state ? TapState.parse(state, "bench") : TapState.empty(),
     logger: quiet,
     out,
@@ -69,8 +75,12 @@ async function tapRun(sandbox: Sandbox, streams: string[] | null, state: unknown
   return { calls, state: out.state, tests: out.tests };
 }
 
-/** The fewest calls the documents allow for a full sync, from the sandbox's truth. */
-function minimumCalls(sandbox: Sandbox): Record<string, number> {
+/**
+ * The fewest calls the documents allow for a full sync, from the sandbox's truth. A test the
+ * listing types as classic needs no call; one the listing does not type is probed on its newest
+ * completed session: the transcript first (the sync needs it anyway), then QX scores, then video.
+ */
+function minimumCalls(sandbox: Sandbox, withMedia: boolean): Record<string, number> {
   const data = sandbox.data;
   const min: Record<string, number> = Object.fromEntries(ROUTES.map((r) => [r, 0]));
   min.workspaces = 1;
@@ -80,66 +90,86 @@ function minimumCalls(sandbox: Sandbox): Record<string, number> {
     min[route] = (min[route] ?? 0) + n;
   };
   for (const test of data.tests()) {
-    const sessions = data.sessions(test.testId);
+    const sessions = data.listedSessions(test.testId);
     if (!sessions) {
-      add("sessionResults", 1);
+      if (test.listingType === null) add("sessionResults", 1);
       continue;
     }
     add("sessionResults", Math.max(1, Math.ceil(sessions.length / 500)));
     const completed = sessions.filter((s) => s.status === "completed");
     add("sessionDetail", completed.length);
+    const typed = test.listedWithType ? test.testType : completed.length > 0 ? test.probeTestType : null;
+    // Media: clips of every completed session and reels of every test that can have video.
+    if (withMedia && typed !== "survey") {
+      add("highlightReels", 1);
+      add("clips", completed.length);
+    }
     if (completed.length === 0) continue;
     const newest = completed[0]?.sessionId ?? "";
-    const hasTranscript = (id: string) => data.transcript(id) !== undefined;
     if (test.listedWithType) {
       if (test.testType === "think-out-loud test" || test.testType === "live conversation")
         add("transcript", completed.length);
       if (test.testType === "interaction test" || test.testType === "live conversation") add("qxScores", 1);
       continue;
     }
+    if (data.transcript(newest) !== undefined) {
+      add("transcript", completed.length);
+      continue;
+    }
+    add("transcript", 1);
     add("qxScores", 1);
-    const qx = data.qxScores(test.testId) !== undefined;
-    if (!qx) add("videoDownloadUrl", 1);
-    // Interaction (by probe) or not, the newest completed session's transcript decides whether the rest are asked.
-    add("transcript", hasTranscript(newest) ? completed.length : 1);
+    if (data.qxScores(test.testId) === undefined) add("videoDownloadUrl", 1);
   }
   return min;
 }
 
 // ---- Part 1 ------------------------------------------------------------------------------------
-{
-  const sandbox = await startSandbox({ requestsPerMinute: 0, recordRequests: false });
-  const minimum = minimumCalls(sandbox);
-  const started = Date.now();
-  const { calls } = await tapRun(sandbox, null, undefined);
-  const elapsed = (Date.now() - started) / 1000;
-  console.log("full sync of the default sandbox data, every stream (rate limit off)");
-  console.log("endpoint               calls   minimum   ratio");
-  let total = 0;
-  let totalMin = 0;
-  for (const route of ROUTES) {
-    total += calls[route] ?? 0;
-    totalMin += minimum[route] ?? 0;
-    const ratio = minimum[route] ? ((calls[route] ?? 0) / (minimum[route] ?? 1)).toFixed(3) : "-";
+for (const shapes of ["guides", "openapi"] as const) {
+  for (const withMedia of [false, true]) {
+    const sandbox = await startSandbox({ requestsPerMinute: 0, recordRequests: false, apiShapes: shapes });
+    const minimum = minimumCalls(sandbox, withMedia);
+    const started = Date.now();
+    const { calls } = await tapRun(sandbox, withMedia ? STREAMS.map((s) => s.name) : null, undefined);
+    const elapsed = (Date.now() - started) / 1000;
     console.log(
-      `${route.padEnd(20)} ${String(calls[route]).padStart(7)} ${String(minimum[route]).padStart(9)} ${ratio.padStart(7)}`,
+      `\nfull sync of the default sandbox data, ${shapes} reading, ${withMedia ? "every stream (clips and highlight_reels too)" : "default streams"} (rate limit off)`,
     );
+    console.log("endpoint               calls   minimum   ratio");
+    let total = 0;
+    let totalMin = 0;
+    for (const route of ROUTES) {
+      total += calls[route] ?? 0;
+      totalMin += minimum[route] ?? 0;
+      const ratio = minimum[route] ? ((calls[route] ?? 0) / (minimum[route] ?? 1)).toFixed(3) : "-";
+      console.log(
+        `${route.padEnd(20)} ${String(calls[route]).padStart(7)} ${String(minimum[route]).padStart(9)} ${ratio.padStart(7)}`,
+      );
+    }
+    const limited = total - (calls.workspaces ?? 0) - (calls.workspace ?? 0);
+    console.log(
+      `${"total".padEnd(20)} ${String(total).padStart(7)} ${String(totalMin).padStart(9)} ${(total / totalMin).toFixed(3).padStart(7)}`,
+    );
+    const classicListed = sandbox.data
+      .tests()
+      .filter((t) => t.api === "classic" && t.listingType !== null).length;
+    console.log(
+      `took ${elapsed.toFixed(1)} s here; its ${limited} Results API calls take ${(limited / 10 / 60).toFixed(1)} h at the API's 10 a minute; ${classicListed} classic tests typed by the listing cost 0 calls`,
+    );
+    await sandbox.close();
   }
-  const limited = total - (calls.workspaces ?? 0) - (calls.workspace ?? 0);
-  console.log(
-    `${"total".padEnd(20)} ${String(total).padStart(7)} ${String(totalMin).padStart(9)} ${(total / totalMin).toFixed(3).padStart(7)}`,
-  );
-  console.log(
-    `took ${elapsed.toFixed(1)} s here; its ${limited} Results API calls take ${(limited / 10 / 60).toFixed(1)} h at the API's 10 a minute`,
-  );
-  await sandbox.close();
 }
 
 // ---- Part 2 ------------------------------------------------------------------------------------
 {
   const clock = new ManualClock();
-  const vendorBox = await startSandbox({ clock, requestsPerMinute: 10, recordRequests: true });
-  const tapBox = await startSandbox({ requestsPerMinute: 0, recordRequests: false });
+  // The vendor's script parses the guides' {studies: [...]}: it runs against that reading.
+  const vendorBox = await startSandbox({
+    clock,
+    requestsPerMinute: 10,
+    recordRequests: true,
+    apiShapes: "guides",
+  });
+  const tapBox = await startSandbox({ requestsPerMinute: 0, recordRequests: false, apiShapes: "guides" });
   const runVendor = (state?: VendorState) =>
     runVendorWorkflow({
       apiBase: vendorBox.url,
@@ -177,7 +207,7 @@ function minimumCalls(sandbox: Sandbox): Record<string, number> {
     (t2.calls.videoDownloadUrl ?? 0) +
     (t2.calls.transcript ?? 0);
   console.log(
-    "\nclassification only: Results API calls, and tests with sessions typed as in the UserTesting UI",
+    "\nclassification only (guides reading): Results API calls, and tests with sessions typed as in the UserTesting UI",
   );
   console.log("                         first run   a day later   correctly typed (first run)");
   console.log(

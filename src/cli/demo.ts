@@ -26,7 +26,11 @@ const EXAMPLES: Array<[string, string]> = [
   ],
   [
     "Average rating-scale answer per task text (top 5)",
-    "SELECT task_text, round(avg(CAST(answer_json->>'$.value' AS DOUBLE)), 2) AS avg_rating, count(*) AS answers FROM tasks WHERE task_type = 'RATING_SCALE' AND NOT skipped GROUP BY ALL ORDER BY answers DESC LIMIT 5",
+    "SELECT task_text, round(avg(CAST(answer_json->>'$.ratingScale.value' AS DOUBLE)), 2) AS avg_rating, count(*) AS answers FROM tasks WHERE task_type = 'RATING_SCALE' AND NOT skipped GROUP BY ALL ORDER BY answers DESC LIMIT 5",
+  ],
+  [
+    "QX scores per task group (top 5)",
+    "SELECT t.title, q.label, q.qx_score, q.attitudinal, q.usability, q.completes FROM qx_task_group_scores q JOIN tests t USING (test_id) ORDER BY q.qx_score DESC NULLS LAST LIMIT 5",
   ],
   [
     "Participants by country",
