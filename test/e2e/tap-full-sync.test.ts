@@ -47,6 +47,15 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
     }
   });
 
+  it("emits every workspace, with the internal id where the API serves one", async () => {
+    const { sink } = await run;
+    expect(sink.records("workspaces")).toEqual(
+      data.workspaces().map((w) => ({ workspace_id: w.uuid, name: w.name, internal_id: w.id ?? null })),
+    );
+    if (shapes === "openapi")
+      expect(sink.records("workspaces").every((w) => w.internal_id !== null)).toBe(true);
+  });
+
   it("flags classic tests and classifies every Results API test as the truth says", async () => {
     const { sink } = await run;
     const tests = new Map(sink.records("tests").map((r) => [r.test_id as string, r]));
@@ -129,16 +138,33 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
       expect(demographics.some((d) => d.demographic_code === null)).toBe(true);
       expect(demographics.every((d) => d.demographic_id !== null)).toBe(true);
     }
-    expect(sink.records("task_groups")).toHaveLength(
-      details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
+    expect(sink.records("task_groups")).toEqual(
+      details.flatMap((d) =>
+        (d?.taskGroups ?? []).map((g) => ({
+          session_id: d?.sessionId,
+          participant_id: d?.sessionParticipant?.participantId ?? null,
+          task_group_uuid: g.uuid,
+          task_group_type: g.type,
+          task_group_response: g.response ?? null,
+        })),
+      ),
     );
-    expect(sink.records("tasks")).toHaveLength(details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0));
-    const session = completed().find((s) => (data.sessionDetail(s.sessionId)?.tasks.length ?? 0) > 2);
-    const detail = data.sessionDetail(session?.sessionId ?? "");
-    const tasks = sink.records("tasks").filter((t) => t.session_id === session?.sessionId);
-    expect(tasks.map((t) => t.task_uuid)).toEqual(detail?.tasks.map((t) => t.uuid));
-    expect(tasks.map((t) => t.task_type)).toEqual(detail?.tasks.map((t) => t.type));
-    expect(tasks.map((t) => t.answer_json)).toEqual(detail?.tasks.map((t) => t.response?.answer ?? null));
+    expect(sink.records("tasks")).toEqual(
+      details.flatMap((d) =>
+        (d?.tasks ?? []).map((t, position) => ({
+          session_id: d?.sessionId,
+          participant_id: d?.sessionParticipant?.participantId ?? null,
+          task_uuid: t.uuid,
+          position,
+          task_text: t.text,
+          task_type: t.type,
+          start_time_ms: t.response?.startTimeMs ?? null,
+          end_time_ms: t.response?.endTimeMs ?? null,
+          skipped: t.response?.skipped ?? null,
+          answer_json: t.response?.answer ?? null,
+        })),
+      ),
+    );
   });
 
   it("keeps every transcript cue in order, with speakers, and the raw WebVTT as served", async () => {
@@ -201,32 +227,45 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
 
   it("syncs the clips of every completed session and the highlight reels of every test, when selected", async () => {
     const { sink } = await run;
-    const clips = completed().flatMap((s) =>
-      (data.clips(s.sessionId)?.clips ?? []).map((c) => ({
+    const byId = <T extends Record<string, unknown>>(rows: T[], key: string) =>
+      [...rows].sort((x, y) => String(x[key]).localeCompare(String(y[key])));
+    const clips = completed().flatMap((s) => {
+      const list = data.clips(s.sessionId);
+      return (list?.clips ?? []).map((c) => ({
         clip_id: c.uuid,
         session_id: s.sessionId,
         test_id: s.testId,
-      })),
-    );
+        name: c.name,
+        description: c.description ?? null,
+        start_ms: c.timeStartMs,
+        end_ms: c.timeEndMs,
+        video_id: c.videoUuid,
+        has_audio: c.hasAudio,
+        has_camera: c.hasCamera,
+        layout: c.layout ?? null,
+        video_regions: list?.videoRegions ?? null,
+      }));
+    });
     expect(clips.length).toBeGreaterThan(0);
-    expect(
-      sink
-        .records("clips")
-        .map((r) => ({ clip_id: r.clip_id, session_id: r.session_id, test_id: r.test_id })),
-    ).toEqual(expect.arrayContaining(clips));
-    expect(sink.records("clips")).toHaveLength(clips.length);
-    const reels = data.tests().flatMap((t) =>
-      (data.highlightReels(t.testId)?.reels ?? []).map((r) => ({
+    const clipRows = sink.records("clips").map(({ extracted_at: _, ...r }) => r);
+    expect(byId(clipRows, "clip_id")).toEqual(byId(clips, "clip_id"));
+    const reels = data.tests().flatMap((t) => {
+      const list = data.highlightReels(t.testId);
+      return (list?.reels ?? []).map((r) => ({
         reel_id: r.uuid,
         test_id: t.testId,
         name: r.name,
-      })),
-    );
+        duration_ms: r.durationMs,
+        last_updated_at_ms: r.lastUpdatedAtMs,
+        last_updated_at: new Date(r.lastUpdatedAtMs).toISOString(),
+        num_clips: r.numClips,
+        are_all_clips_in_reel: r.areAllClipsInReel,
+        study_with_clips: list?.studyWithClips ?? null,
+      }));
+    });
     expect(reels.length).toBeGreaterThan(0);
-    expect(
-      sink.records("highlight_reels").map((r) => ({ reel_id: r.reel_id, test_id: r.test_id, name: r.name })),
-    ).toEqual(expect.arrayContaining(reels));
-    expect(sink.records("highlight_reels")).toHaveLength(reels.length);
+    const reelRows = sink.records("highlight_reels").map(({ extracted_at: _, ...r }) => r);
+    expect(byId(reelRows, "reel_id")).toEqual(byId(reels, "reel_id"));
   });
 
   it("prints a summary with counts by type, unclassified tests and why, and API calls", async () => {
