@@ -34,6 +34,23 @@ describe.each(["guides", "openapi"] as const)("workspaces and studies (%s readin
   });
 });
 
+/** A one-route API that answers every GET with `body`, and a client for it with a static token. */
+async function clientOfServer(body: unknown) {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(() => server.close());
+  const sandbox = await useSandbox();
+  return clientFor(sandbox, {
+    api_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    access_token: "static-token",
+    client_id: undefined,
+    client_secret: undefined,
+  });
+}
+
 describe("workspaces and studies", () => {
   it("yields a study once when a new test shifts the positional cursors mid-paging", async () => {
     const sandbox = await useSandbox();
@@ -252,24 +269,10 @@ describe("session resources", () => {
         finishTime: "2026-01-01T07:10:00Z",
       },
     ];
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          testId: "t",
-          sessions,
-          meta: { pagination: { limit: 500, offset: 0, totalCount: 4 } },
-        }),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => server.close());
-    const sandbox = await useSandbox();
-    const { client, logs } = clientFor(sandbox, {
-      api_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      access_token: "static-token",
-      client_id: undefined,
-      client_secret: undefined,
+    const { client, logs } = await clientOfServer({
+      testId: "t",
+      sessions,
+      meta: { pagination: { limit: 500, offset: 0, totalCount: 4 } },
     });
     const listing = await client.openSessions("00000000-0000-4000-8000-00000000000a");
     const read = listing?.firstPage.sessions.map((s) => [s.status, s.lifecycle]);
@@ -286,18 +289,9 @@ describe("session resources", () => {
   });
 
   it("names the endpoint and field of a response with an unexpected shape", async () => {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ sessions: "not-a-list", meta: { pagination: { totalCount: 1 } } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => server.close());
-    const sandbox = await useSandbox();
-    const { client } = clientFor(sandbox, {
-      api_url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      access_token: "static-token",
-      client_id: undefined,
-      client_secret: undefined,
+    const { client } = await clientOfServer({
+      sessions: "not-a-list",
+      meta: { pagination: { totalCount: 1 } },
     });
     const error = await client.openSessions("00000000-0000-4000-8000-000000000001").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiResponseError);

@@ -66,42 +66,34 @@ describe("retries", () => {
     expect(stats.retries).toBe(0);
   });
 
-  it("wait out a 429 for every caller, without using up retries", async () => {
-    // One request per 200 ms window: concurrent calls run into the sandbox's own 429s.
-    const sandbox = await useSandbox({ requestsPerMinute: 1, rateWindowMs: 200 });
-    // The client's own window is as short, so it does not adopt the sandbox's limit of 1 and sends anyway.
-    const { client, stats, logs } = clientFor(
-      sandbox,
-      {},
-      { rateWindowMs: 200, retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1 } },
-    );
-    const test = sandbox.data
-      .tests()
-      .find((t) => t.hasQxScores && (sandbox.data.sessions(t.testId)?.length ?? 0) > 0);
-    const results = await Promise.all([1, 2, 3].map(() => client.qxScores(test?.testId ?? "")));
-    for (const result of results) expect(result).toEqual(sandbox.data.qxScores(test?.testId ?? ""));
-    expect(stats.rateLimited).toBeGreaterThanOrEqual(2);
-    expect(logs.some((l) => l.includes("429 rate limited; all requests wait 1 s (Retry-After)"))).toBe(true);
-  });
-
-  it("wait out a 429 that has no Retry-After (the OpenAPI's) for the x-ratelimit-reset every answer carries", async () => {
-    const sandbox = await useSandbox({ requestsPerMinute: 1, rateWindowMs: 200, apiShapes: "openapi" });
-    const { client, stats, logs } = clientFor(
-      sandbox,
-      {},
-      { rateWindowMs: 200, retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1 } },
-    );
-    const test = sandbox.data
-      .tests()
-      .find((t) => t.hasQxScores && (sandbox.data.sessions(t.testId)?.length ?? 0) > 0);
-    const results = await Promise.all([1, 2, 3].map(() => client.qxScores(test?.testId ?? "")));
-    for (const result of results) expect(result).toEqual(sandbox.data.qxScores(test?.testId ?? ""));
-    expect(stats.rateLimited).toBeGreaterThanOrEqual(2);
-    expect(logs.some((l) => l.includes("429 rate limited; all requests wait 1 s (x-ratelimit-reset)"))).toBe(
-      true,
-    );
-    expect(logs.some((l) => l.includes("wait 60 s"))).toBe(false);
-  });
+  it.each([
+    ["with Retry-After (the guides' reading)", "guides", "Retry-After"],
+    [
+      "without Retry-After (the OpenAPI's), for the x-ratelimit-reset every answer carries",
+      "openapi",
+      "x-ratelimit-reset",
+    ],
+  ] as const)(
+    "wait out a 429 %s, for every caller, without using up retries",
+    async (_case, shapes, basis) => {
+      // One request per 200 ms window: concurrent calls run into the sandbox's own 429s.
+      const sandbox = await useSandbox({ requestsPerMinute: 1, rateWindowMs: 200, apiShapes: shapes });
+      // The client's own window is as short, so it does not adopt the sandbox's limit of 1 and sends anyway.
+      const { client, stats, logs } = clientFor(
+        sandbox,
+        {},
+        { rateWindowMs: 200, retry: { retries: 1, minTimeoutMs: 1, maxTimeoutMs: 1 } },
+      );
+      const test = sandbox.data
+        .tests()
+        .find((t) => t.hasQxScores && (sandbox.data.sessions(t.testId)?.length ?? 0) > 0);
+      const results = await Promise.all([1, 2, 3].map(() => client.qxScores(test?.testId ?? "")));
+      for (const result of results) expect(result).toEqual(sandbox.data.qxScores(test?.testId ?? ""));
+      expect(stats.rateLimited).toBeGreaterThanOrEqual(2);
+      expect(logs.some((l) => l.includes(`429 rate limited; all requests wait 1 s (${basis})`))).toBe(true);
+      expect(logs.some((l) => l.includes("wait 60 s"))).toBe(false);
+    },
+  );
 
   it("treat 404 as an answer: a classic test has no sessions listing", async () => {
     const sandbox = await useSandbox();
