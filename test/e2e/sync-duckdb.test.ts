@@ -165,10 +165,15 @@ describe("sync into DuckDB", () => {
     expect(second.result?.tap.stats.count("sessionDetail")).toBeLessThan(newlyCompleted / 5);
   });
 
-  it.each([1, 2, 3, 4])(
-    "ends complete and without duplicates when killed at random points and resumed (seed %i)",
-    async (seed) => {
-      const sandbox = await useSandbox();
+  it.each([
+    [1, "guides"],
+    [2, "guides"],
+    [3, "openapi"],
+    [4, "openapi"],
+  ] as const)(
+    "ends complete and without duplicates when killed at random points and resumed (seed %i, %s reading)",
+    async (seed, shapes) => {
+      const sandbox = await useSandbox({ apiShapes: shapes });
       const database = tempDatabase();
       const stateFile = `${database}.state.json`;
       let calls = 0;
