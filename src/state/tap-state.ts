@@ -8,6 +8,11 @@ export interface Classification {
   classified_by: "product_type" | "probe" | null;
   /** Sessions listed when the test was last listed (kept for runs that do not list it). */
   session_count?: number | null;
+  /**
+   * True while the test has completed sessions its QX scores (which aggregate them) were not
+   * fetched since; false once fetched. Absent (a state from before) counts as true.
+   */
+  qx_scores_stale?: boolean;
 }
 
 /** Bookmark of one test's sessions (Singer per-partition state, as Meltano SDK taps keep it). */
@@ -77,6 +82,16 @@ export class TapState {
 
   setClassification(testId: string, classification: Classification): void {
     this.classifications.set(testId, classification);
+  }
+
+  /** A new completed session was emitted: the test's QX scores are out of date until fetched again. */
+  markQxScoresStale(testId: string): void {
+    const known = this.classifications.get(testId) ?? {
+      api: "results_api",
+      test_type: null,
+      classified_by: null,
+    };
+    this.classifications.set(testId, { ...known, qx_scores_stale: true });
   }
 
   /** The partition of a test, created empty on first use. */

@@ -201,12 +201,20 @@ export class SyncEngine {
     const facts: ProbeFacts = {};
     const hasCompleted = await this.walkSessions(listing, outcome, facts);
 
+    // QX scores aggregate a test's completed sessions: fetched again only once a new one completed
+    // (the walk marks that in the state), or, without session streams, once the count changed.
+    const walked = this.want.session || this.want.transcript || this.want.clips;
+    const qxStale =
+      state.classification(testId)?.qx_scores_stale !== false ||
+      (!walked && known?.session_count !== listing.totalCount);
+    let qxFetched = false;
     if (
       this.want.qxScores &&
       hasCompleted &&
-      (facts.qxScores !== undefined || mayHave(outcome.testType, outcome.classifiedBy).qxScores)
+      (facts.qxScores !== undefined || (qxStale && mayHave(outcome.testType, outcome.classifiedBy).qxScores))
     ) {
       const body = facts.qxScores !== undefined ? facts.qxScores : await client.qxScores(testId);
+      qxFetched = true;
       if (body) await emitter.emit("qxScores", { testId, body, extractedAt: new Date().toISOString() });
     }
     if (this.want.highlightReels && mayHave(outcome.testType, outcome.classifiedBy).video) {
@@ -222,6 +230,7 @@ export class SyncEngine {
       test_type: outcome.testType,
       classified_by: outcome.classifiedBy,
       session_count: listing.totalCount,
+      qx_scores_stale: qxFetched ? false : qxStale,
     });
     await emitTest(listing.totalCount);
     return outcome;
@@ -322,6 +331,7 @@ export class SyncEngine {
             });
         }
         walk.markEmitted(session);
+        state.markQxScoresStale(testId);
         this.options.progress?.sessionDone();
         if (++sinceState >= (this.options.stateEvery ?? 50)) {
           sinceState = 0;

@@ -45,6 +45,44 @@ describe.each(["guides", "openapi"] as const)("incremental syncs (%s reading)", 
     for (const s of sandbox.data.allListedSessions()) expect(latest.get(s.sessionId)).toBe(s.status);
   });
 
+  it("ask QX scores again only for tests with a newly completed session", async () => {
+    const sandbox = await useSandbox({ apiShapes: shapes });
+    const first = await runTapOn(sandbox);
+    const types = new Map(first.sink.records("tests").map((t) => [t.test_id as string, t.test_type]));
+    const before = new Set(
+      sandbox.data
+        .allListedSessions()
+        .filter((s) => s.status === "completed")
+        .map((s) => s.sessionId),
+    );
+    sandbox.data.advanceEpoch();
+    const changed = new Set(
+      sandbox.data
+        .allListedSessions()
+        .filter((s) => s.status === "completed" && !before.has(s.sessionId))
+        .map((s) => s.testId),
+    );
+    // Known types that can have QX scores; a test typed only now asks them in its probe, unless
+    // its transcript makes it a think-out-loud test first.
+    const mayHaveQx = (id: string, type: unknown) =>
+      type === "interaction test" ||
+      type === "live conversation" ||
+      (type === null && sandbox.data.test(id)?.probeTestType !== "think-out-loud test");
+    const expected = [...types]
+      .filter(([id, type]) => changed.has(id) && mayHaveQx(id, type))
+      .map(([id]) => id);
+    expect(expected.length).toBeGreaterThan(0);
+    const from = sandbox.requests.length;
+    const second = await runTapOn(sandbox, { state: first.sink.lastState() });
+    expect(second.error).toBeUndefined();
+    const asked = sandbox.requests
+      .slice(from)
+      .filter((r) => r.route === "qxScores")
+      .map((r) => r.path.split("/")[4] as string)
+      .filter((id) => types.has(id));
+    expect(asked.sort()).toEqual(expected.sort());
+  });
+
   it("fetch nothing new when nothing changed: one listing call per Results API test", async () => {
     const sandbox = await useSandbox({ apiShapes: shapes });
     const first = await runTapOn(sandbox);
@@ -52,6 +90,8 @@ describe.each(["guides", "openapi"] as const)("incremental syncs (%s reading)", 
     expect(second.calls("sessionDetail")).toBe(0);
     expect(second.calls("transcript")).toBe(0);
     expect(second.calls("videoDownloadUrl")).toBe(0);
+    // QX scores aggregate sessions: with no new completed session they are not asked again.
+    expect(second.calls("qxScores")).toBe(0);
     expect(second.calls("sessionResults")).toBe(
       sandbox.data.tests().filter((t) => t.api === "results_api").length,
     );
