@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
-import { mergeSettingsSources, type SettingsSchema, validateSettings } from "./settings.js";
+import {
+  inMemorySources,
+  mergeSettingsSources,
+  type SettingsSchema,
+  type SettingsSources,
+  validateSettings,
+} from "./settings.js";
 
 export const DEFAULT_TOKEN_URL = "https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token";
 export const DEFAULT_API_URL = "https://api.use2.usertesting.com";
@@ -43,7 +49,6 @@ const TAP_SETTINGS: SettingsSchema = {
   label: "The configuration",
   hint: "See config.sample.json and the README's settings table.",
   subject: "this tap",
-  requiredContext: " when client_id or client_secret is set",
 };
 
 /**
@@ -52,20 +57,21 @@ const TAP_SETTINGS: SettingsSchema = {
  * ConfigError naming every bad key and where it came from.
  */
 export function loadConfig(files: readonly string[], env: NodeJS.ProcessEnv = process.env): TapConfig {
-  const { merged, sourceOf } = mergeSettingsSources(TAP_SETTINGS, files, env);
-  return resolveConfig(merged, sourceOf);
+  const { merged, sources } = mergeSettingsSources(TAP_SETTINGS, files, env);
+  return resolveConfig(merged, sources);
 }
 
 /** Validates settings already in memory (the Airbyte front end and tests pass objects). */
 export function resolveConfig(
   input: Record<string, unknown>,
-  sourceOf: (key: string) => string = () => "the configuration",
+  sources: SettingsSources = inMemorySources(),
 ): TapConfig {
-  const raw = validateSettings<RawConfig>(TAP_SETTINGS, input, sourceOf);
+  const raw = validateSettings<RawConfig>(TAP_SETTINGS, input, sources);
   const hasClient = raw.client_id !== undefined;
   if (!hasClient && raw.access_token === undefined) {
+    const searched = sources.searched("client_id", "client_secret", "access_token");
     throw new ConfigError(
-      "The configuration has no credentials: set client_id and client_secret (OAuth client credentials, refreshed automatically), or access_token (a static token).",
+      `The configuration has no credentials: set client_id and client_secret (OAuth client credentials, refreshed automatically), or access_token (a static token). None was found in ${searched}.`,
     );
   }
   return {

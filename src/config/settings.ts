@@ -19,13 +19,28 @@ export interface SettingsSchema {
   hint: string;
   /** Whose settings: "this tap", "target-duckdb". */
   subject: string;
-  /** Why a key can be required, appended to that message. */
-  requiredContext?: string;
+}
+
+/** Where each setting came from, and where a missing one was looked for, for messages. */
+export interface SettingsSources {
+  /** "config.json", "environment variable TAP_USERTESTING_MAX_CONCURRENCY". */
+  of(key: string): string;
+  /** Where keys that are not set were looked for: "config.json or the environment variable TAP_USERTESTING_CLIENT_SECRET". */
+  searched(...keys: string[]): string;
+}
+
+/** Settings passed in memory (tests, the demo): there is no file or variable to name. */
+export function inMemorySources(label = "the configuration"): SettingsSources {
+  return { of: () => label, searched: () => label };
 }
 
 const compiled = new Map<
   string,
-  { validate: ValidateFunction; properties: Record<string, { type?: string }> }
+  {
+    validate: ValidateFunction;
+    schema: Record<string, unknown>;
+    properties: Record<string, { type?: string }>;
+  }
 >();
 
 function compile(file: string) {
@@ -34,6 +49,7 @@ function compile(file: string) {
     const schema = readSchema(file);
     entry = {
       validate: createAjv({ useDefaults: true }).compile(schema),
+      schema,
       properties: schema.properties as Record<string, { type?: string }>,
     };
     compiled.set(file, entry);
@@ -85,12 +101,24 @@ export function readJsonObjectFile(path: string, what: string): Record<string, u
   return parsed as Record<string, unknown>;
 }
 
+/** "a", "a and b", "a, b and c" (or "a, b or c"). */
+export function listInWords(items: readonly string[], conjunction: "and" | "or" = "and"): string {
+  return items.length <= 1
+    ? (items[0] ?? "")
+    : `${items.slice(0, -1).join(", ")} ${conjunction} ${items[items.length - 1]}`;
+}
+
 /** Files in order (later override earlier), then environment variables; returns the merged object and where each key came from. */
 export function mergeSettingsSources(
   schema: SettingsSchema,
   files: readonly string[],
   env: NodeJS.ProcessEnv,
-): { merged: Record<string, unknown>; sourceOf: (key: string) => string } {
+): {
+  merged: Record<string, unknown>;
+  sources: SettingsSources;
+  /** @deprecated pass `sources` to validateSettings, which can then say where a missing key was looked for. */
+  sourceOf: (key: string) => string;
+} {
   const { properties } = compile(schema.file);
   const merged: Record<string, unknown> = {};
   const source = new Map<string, string>();
@@ -108,7 +136,32 @@ export function mergeSettingsSources(
       source.set(key, `environment variable ${name}`);
     }
   }
-  return { merged, sourceOf: (key) => source.get(key) ?? schema.label.toLowerCase() };
+  const of = (key: string) => source.get(key) ?? schema.label.toLowerCase();
+  return {
+    merged,
+    sources: {
+      of,
+      searched: (...keys) => {
+        const names = keys.map((key) => `${schema.envPrefix}${key.toUpperCase()}`);
+        const variables = `the environment variable${names.length > 1 ? "s" : ""} ${listInWords(names, "or")}`;
+        return files.length > 0
+          ? listInWords([...files, variables], "or")
+          : `${variables} (no config file was given)`;
+      },
+    },
+    sourceOf: of,
+  };
+}
+
+/** For a `required` inside an if/then of the schema: the keys whose presence made it required. */
+function requiredBecause(schema: Record<string, unknown>, schemaPath: string): string[] {
+  const match = /^#\/(.*)\/then\/required$/.exec(schemaPath);
+  if (!match) return [];
+  let node: unknown = schema;
+  for (const part of (match[1] as string).split("/"))
+    node = (node as Record<string, unknown> | undefined)?.[part];
+  const condition = (node as { if?: { required?: unknown } } | undefined)?.if?.required;
+  return Array.isArray(condition) ? condition.map(String) : [];
 }
 
 /**
@@ -118,25 +171,33 @@ export function mergeSettingsSources(
 export function validateSettings<T>(
   schema: SettingsSchema,
   input: Record<string, unknown>,
-  sourceOf: (key: string) => string,
+  from: SettingsSources | ((key: string) => string),
 ): T {
-  const { validate } = compile(schema.file);
+  const sources: SettingsSources =
+    typeof from === "function" ? { of: from, searched: (key) => from(key ?? "") } : from;
+  const { validate, schema: json } = compile(schema.file);
   const raw = Object.fromEntries(Object.entries(structuredClone(input)).filter(([, v]) => v !== null));
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((error) => {
-      const path = jsonPointerToPath(error.instancePath);
-      const key =
-        error.keyword === "additionalProperties"
-          ? String((error.params as { additionalProperty: string }).additionalProperty)
-          : error.keyword === "required"
-            ? String((error.params as { missingProperty: string }).missingProperty)
-            : (path.split(/[.[]/)[0] ?? "");
-      const where = key ? ` (from ${sourceOf(key)})` : "";
-      if (error.keyword === "additionalProperties")
-        return `'${key}' is not a setting of ${schema.subject}${where}`;
-      if (error.keyword === "required") return `'${key}' is required${schema.requiredContext ?? ""}${where}`;
-      return `'${path}' ${describeSchemaError(error)}${where}`;
-    });
+    // An if/then failure comes with the `then` branch's own error, which says it better.
+    const problems = (validate.errors ?? [])
+      .filter((error) => error.keyword !== "if")
+      .map((error) => {
+        if (error.keyword === "required") {
+          const key = String((error.params as { missingProperty: string }).missingProperty);
+          const because = requiredBecause(json, error.schemaPath).filter((k) => k in raw);
+          const why = because.length
+            ? ` with ${listInWords(because.map((k) => `${k} (from ${sources.of(k)})`))}`
+            : "";
+          return `'${key}' is needed${why} but was not found in ${sources.searched(key)}`;
+        }
+        if (error.keyword === "additionalProperties") {
+          const key = String((error.params as { additionalProperty: string }).additionalProperty);
+          return `'${key}' is not a setting of ${schema.subject} (from ${sources.of(key)})`;
+        }
+        const path = jsonPointerToPath(error.instancePath);
+        const key = path.split(/[.[]/)[0] ?? "";
+        return `'${path}' ${describeSchemaError(error)}${key ? ` (from ${sources.of(key)})` : ""}`;
+      });
     throw new ConfigError(`${schema.label} is invalid: ${[...new Set(problems)].join("; ")}. ${schema.hint}`);
   }
   return raw as T;

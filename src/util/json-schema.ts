@@ -65,6 +65,16 @@ export function jsonPointerToPath(pointer: string): string {
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), "");
 }
 
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string",
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  array: "an array",
+  object: "an object",
+  null: "null",
+};
+
 /** A short English reason for one ajv error (without the location). */
 export function describeSchemaError(error: ErrorObject): string {
   const p = error.params as Record<string, unknown>;
@@ -74,7 +84,7 @@ export function describeSchemaError(error: ErrorObject): string {
     case "required":
       return `is required ('${String(p.missingProperty)}')`;
     case "type":
-      return `must be ${String(p.type) === "integer" ? "a whole number" : `of type ${String(p.type)}`}`;
+      return `must be ${TYPE_WORDS[String(p.type)] ?? `of type ${String(p.type)}`}`;
     case "format":
       return `must be a valid ${String(p.format)}`;
     case "minimum":
@@ -85,7 +95,9 @@ export function describeSchemaError(error: ErrorObject): string {
     case "uniqueItems":
       return "must not repeat an item";
     case "pattern":
-      return "must start with http:// or https://";
+      return String(p.pattern) === "^https?://"
+        ? "must start with http:// or https://"
+        : `must match the pattern ${String(p.pattern)}`;
     default:
       return error.message ?? "is invalid";
   }

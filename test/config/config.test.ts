@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, resolveConfig } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors.js";
+import { loadTargetSettings, targetByName } from "../../src/loaders/targets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tap-config-"));
 function file(name: string, content: unknown): string {
@@ -97,12 +98,62 @@ describe("configuration", () => {
     [{ ...CREDS, start_date: "yesterday" }, /'start_date' must be a valid date-time/],
     [{ ...CREDS, workspace_ids: ["nope"] }, /'workspace_ids\[0\]' must be a valid uuid/],
     [{ ...CREDS, clientid: "x" }, /'clientid' is not a setting of this tap/],
-    [{ client_id: "only-id" }, /'client_secret' is required when client_id or client_secret is set/],
+    [{ client_id: "only-id" }, /'client_secret' is needed with client_id \(from the configuration\)/],
     [{}, /has no credentials: set client_id and client_secret .* or access_token/],
+    [{ access_token: 42 }, /'access_token' must be a string/],
+    [{ ...CREDS, workspace_ids: "not-a-list" }, /'workspace_ids' must be an array/],
   ])("refuses %j with a message naming the key", (input, message) => {
     const error = configError(() => resolveConfig(input));
     expect(error.message).toMatch(message);
     expect(error.exitCode).toBe(2);
+  });
+
+  describe("says which credential is missing and where it was looked for", () => {
+    const envOnly = { TAP_USERTESTING_CLIENT_ID: "id-from-env" };
+    it.each([
+      [
+        "client_id without client_secret",
+        () => [file("id-only.json", { client_id: "id" })],
+        {},
+        (files: string[]) =>
+          `The configuration is invalid: 'client_secret' is needed with client_id (from ${files[0]}) but was not found in ${files[0]} or the environment variable TAP_USERTESTING_CLIENT_SECRET. See config.sample.json and the README's settings table.`,
+      ],
+      [
+        "client_secret without client_id, over two files",
+        () => [file("secret-only.json", { client_secret: "s3cret-value" }), file("more.json", {})],
+        {},
+        (files: string[]) =>
+          `The configuration is invalid: 'client_id' is needed with client_secret (from ${files[0]}) but was not found in ${files[0]}, ${files[1]} or the environment variable TAP_USERTESTING_CLIENT_ID. See config.sample.json and the README's settings table.`,
+      ],
+      [
+        "client_id from the environment, no file",
+        () => [],
+        envOnly,
+        () =>
+          "The configuration is invalid: 'client_secret' is needed with client_id (from environment variable TAP_USERTESTING_CLIENT_ID) but was not found in the environment variable TAP_USERTESTING_CLIENT_SECRET (no config file was given). See config.sample.json and the README's settings table.",
+      ],
+      [
+        "no credentials at all",
+        () => [file("no-creds.json", { requests_per_minute: 5 })],
+        {},
+        (files: string[]) =>
+          `The configuration has no credentials: set client_id and client_secret (OAuth client credentials, refreshed automatically), or access_token (a static token). None was found in ${files[0]} or the environment variables TAP_USERTESTING_CLIENT_ID, TAP_USERTESTING_CLIENT_SECRET or TAP_USERTESTING_ACCESS_TOKEN.`,
+      ],
+    ])("%s", (_case, files, env, expected) => {
+      const paths = files();
+      expect(configError(() => loadConfig(paths, env)).message).toBe(expected(paths));
+    });
+
+    it("never shows the validator's if/then noise", () => {
+      const error = configError(() => loadConfig([file("id-again.json", { client_id: 7 })], {}));
+      expect(error.message).not.toMatch(/"then"|schema|''/);
+      expect(error.message).toContain("'client_id' must be a string (from ");
+    });
+
+    it("needs nothing else with a static access_token alone", () => {
+      const config = loadConfig([file("token-only.json", { access_token: "tok-123456" })], {});
+      expect(config.credentials).toEqual({ kind: "static", accessToken: "tok-123456" });
+    });
   });
 
   it("names the file or variable a bad value came from", () => {
@@ -128,5 +179,15 @@ describe("configuration", () => {
   it("never repeats a secret in its messages", () => {
     const error = configError(() => resolveConfig({ ...CREDS, client_secret: 12345678 }));
     expect(error.message).not.toContain("12345678");
+  });
+
+  it("reports a pattern it does not know by the pattern, not as a URL", () => {
+    const error = configError(() =>
+      loadTargetSettings(targetByName("duckdb"), [], { TARGET_DUCKDB_SCHEMA: "no spaces allowed" }),
+    );
+    expect(error.message).toContain(
+      "'schema' must match the pattern ^[A-Za-z_][A-Za-z0-9_]*$ (from environment variable TARGET_DUCKDB_SCHEMA)",
+    );
+    expect(error.message).not.toContain("http");
   });
 });
