@@ -10,11 +10,12 @@ export const clips = defineStream({
   keyProperties: ["clip_id"],
   replication: { method: "INCREMENTAL", key: "finish_time" },
   selectedByDefault: false,
-  toRows: ({ testId, sessionId, list, extractedAt }) =>
+  toRows: ({ testId, sessionId, finishTime, list, extractedAt }) =>
     list.clips.map((c) => ({
       clip_id: c.uuid,
       session_id: sessionId,
       test_id: testId,
+      finish_time: finishTime,
       name: c.name,
       description: c.description,
       start_ms: c.timeStartMs,

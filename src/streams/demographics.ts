@@ -13,6 +13,7 @@ export const demographics = defineStream({
     const participant = detail?.sessionParticipant ?? null;
     return (participant?.demographicsInfo ?? []).map((d, position) => ({
       session_id: summary.sessionId,
+      finish_time: summary.finishTime,
       participant_id: participant?.participantId ?? null,
       position,
       demographic_id: d.id ?? null,

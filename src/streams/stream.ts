@@ -29,10 +29,17 @@ export interface SourceInputs {
     detail: ApiSessionDetail | null;
     extractedAt: string;
   };
-  transcript: { sessionId: string; vtt: string };
+  /** `finishTime`: the session's, which child rows carry as their replication key. */
+  transcript: { sessionId: string; finishTime: string | null; vtt: string };
   qxScores: { testId: string; body: Record<string, unknown>; extractedAt: string };
   /** The clips of one completed session's video. */
-  clips: { testId: string; sessionId: string; list: ApiClipList; extractedAt: string };
+  clips: {
+    testId: string;
+    sessionId: string;
+    finishTime: string | null;
+    list: ApiClipList;
+    extractedAt: string;
+  };
   highlightReels: { testId: string; list: ApiHighlightReelList; extractedAt: string };
 }
 

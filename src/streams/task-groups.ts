@@ -8,6 +8,7 @@ export const taskGroups = defineStream({
   toRows: ({ summary, detail }) =>
     (detail?.taskGroups ?? []).map((g) => ({
       session_id: summary.sessionId,
+      finish_time: summary.finishTime,
       participant_id: detail?.sessionParticipant?.participantId ?? null,
       task_group_uuid: g.uuid,
       task_group_type: g.type ?? null,

@@ -8,6 +8,7 @@ export const tasks = defineStream({
   toRows: ({ summary, detail }) =>
     (detail?.tasks ?? []).map((t, position) => ({
       session_id: summary.sessionId,
+      finish_time: summary.finishTime,
       participant_id: detail?.sessionParticipant?.participantId ?? null,
       task_uuid: t.uuid,
       position,

@@ -6,11 +6,12 @@ export const transcripts = defineStream({
   source: "transcript",
   keyProperties: ["session_id"],
   replication: { method: "INCREMENTAL", key: "finish_time" },
-  toRows: ({ sessionId, vtt }) => {
+  toRows: ({ sessionId, finishTime, vtt }) => {
     const { cues } = parseWebVtt(vtt);
     return [
       {
         session_id: sessionId,
+        finish_time: finishTime,
         transcript_vtt: vtt,
         transcript_plain_text: cues.map((c) => (c.speaker ? `${c.speaker}: ${c.text}` : c.text)).join("\n"),
         cues: cues.map((c) => ({ start_ms: c.startMs, end_ms: c.endMs, speaker: c.speaker, text: c.text })),

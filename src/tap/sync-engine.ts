@@ -317,7 +317,12 @@ export class SyncEngine {
           ) {
             transcriptsSeen = vtt !== null;
           }
-          if (vtt) await emitter.emit("transcript", { sessionId: session.sessionId, vtt });
+          if (vtt)
+            await emitter.emit("transcript", {
+              sessionId: session.sessionId,
+              finishTime: session.finishTime,
+              vtt,
+            });
         }
         if (this.want.clips && mayHave(outcome.testType, outcome.classifiedBy).video) {
           // 404: no video, or (OpenAPI) a video without clips.
@@ -326,6 +331,7 @@ export class SyncEngine {
             await emitter.emit("clips", {
               testId,
               sessionId: session.sessionId,
+              finishTime: session.finishTime,
               list,
               extractedAt: new Date().toISOString(),
             });

@@ -121,9 +121,11 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
   it("flattens demographics, task groups and tasks with session and participant ids", async () => {
     const { sink } = await run;
     const details = completed().map((s) => data.sessionDetail(s.sessionId));
+    const finished = new Map(completed().map((s) => [s.sessionId, s.finishTime]));
     const demographics = details.flatMap((d) =>
       (d?.sessionParticipant?.demographicsInfo ?? []).map((item, position) => ({
         session_id: d?.sessionId,
+        finish_time: finished.get(d?.sessionId ?? ""),
         participant_id: d?.sessionParticipant?.participantId ?? null,
         position,
         demographic_id: (item as { id?: string | null }).id ?? null,
@@ -142,6 +144,7 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
       details.flatMap((d) =>
         (d?.taskGroups ?? []).map((g) => ({
           session_id: d?.sessionId,
+          finish_time: finished.get(d?.sessionId ?? ""),
           participant_id: d?.sessionParticipant?.participantId ?? null,
           task_group_uuid: g.uuid,
           task_group_type: g.type,
@@ -153,6 +156,7 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
       details.flatMap((d) =>
         (d?.tasks ?? []).map((t, position) => ({
           session_id: d?.sessionId,
+          finish_time: finished.get(d?.sessionId ?? ""),
           participant_id: d?.sessionParticipant?.participantId ?? null,
           task_uuid: t.uuid,
           position,
@@ -235,6 +239,7 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
         clip_id: c.uuid,
         session_id: s.sessionId,
         test_id: s.testId,
+        finish_time: s.finishTime,
         name: c.name,
         description: c.description ?? null,
         start_ms: c.timeStartMs,
