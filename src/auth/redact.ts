@@ -12,20 +12,37 @@ export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= 6) known.add(value);
 }
 
-const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+type Rule = [RegExp, string | ((match: string, ...groups: string[]) => string)];
+
+/** Where the word holding `offset` starts (after the last whitespace or quote before it). */
+function wordBefore(text: string, offset: number): string {
+  let start = offset;
+  while (start > 0 && !/[\s"'<>()]/.test(text[start - 1] as string)) start -= 1;
+  return text.slice(start, offset);
+}
+
+const PATTERNS: ReadonlyArray<Rule> = [
   // Bearer and Basic credentials in headers or messages.
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 [REDACTED]"],
   // JWTs: three base64url segments, the first starting with eyJ ({").
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g, "[REDACTED-JWT]"],
-  // Secret-named fields in JSON, form bodies or key=value text.
+  // Secret-named fields in JSON, form bodies, query strings or key=value text. A name that
+  // ends a URL's path ("…/v1/token: the endpoint could not be reached") is a path, not a field.
   [
     /("?(?:client_secret|access_token|refresh_token|id_token|password|private_key|secret|token)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi,
-    "$1[REDACTED]",
+    (match, name: string, _value: string, offset: unknown, text: unknown) => {
+      const before = wordBefore(text as string, offset as number);
+      return /^[a-z][a-z0-9+.-]*:\/\/[^?#]*$/i.test(before) && before.endsWith("/")
+        ? match
+        : `${name}[REDACTED]`;
+    },
   ],
-  // Query strings of URLs that carry a signature or credential (S3 pre-signed and similar).
+  // Query strings of URLs that carry a signature or credential (S3 pre-signed and similar):
+  // only the query string goes; whatever follows the URL stays.
   [
-    /(https?:\/\/[^\s"'?]+)\?[^\s"']*(?:X-Amz-|Signature=|Expires=|sig=|token=|Key-Pair-Id=)[^\s"']*/gi,
-    "$1?[REDACTED]",
+    /(https?:\/\/[^\s"'?<>()]+)\?[^\s"'<>()]*(?:X-Amz-|Signature=|Expires=|sig=|token=|Key-Pair-Id=)[^\s"'<>()]*/gi,
+    // A sentence's closing punctuation after the URL is the sentence's, not the query's.
+    (match, url: string) => `${url}?[REDACTED]${/[.,;:!]+$/.exec(match)?.[0] ?? ""}`,
   ],
 ];
 
@@ -34,7 +51,9 @@ export function redact(text: string): string {
   for (const secret of known) {
     if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");
   }
-  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of PATTERNS)
+    out =
+      typeof replacement === "string" ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   return out;
 }
 

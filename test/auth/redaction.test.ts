@@ -29,6 +29,49 @@ describe("redaction", () => {
     expect(redact(input)).toBe(output);
   });
 
+  it.each([
+    "Could not get an access token from http://127.0.0.1:4010/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token: the token endpoint could not be reached (ECONNREFUSED). Check token_url and the network.",
+    "POST https://auth.usertesting.com/oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token: the token endpoint answered 503",
+    "The token endpoint https://auth.example.com/v1/token answered without an access_token. Check token_url.",
+  ])("leaves a message with no secret in it as it is: %s", (message) => {
+    expect(redact(message)).toBe(message);
+  });
+
+  it.each([
+    [
+      "a pre-signed URL inside a sentence keeps the words after it",
+      "Downloading https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Credential=AKIA&X-Amz-Signature=abc123 failed: 403, retrying.",
+      "Downloading https://bucket.s3.amazonaws.com/v.mp4?[REDACTED] failed: 403, retrying.",
+    ],
+    [
+      "a pre-signed URL ending a sentence keeps the full stop",
+      "reelUrl was https://cdn.example.com/r.mp4?Expires=1&Signature=x&Key-Pair-Id=y.",
+      "reelUrl was https://cdn.example.com/r.mp4?[REDACTED].",
+    ],
+    [
+      "a token in a URL's query string",
+      "GET https://x.test/v1/token?token=abcdef123 (ECONNRESET) after 3 attempts",
+      "GET https://x.test/v1/token?[REDACTED] (ECONNRESET) after 3 attempts",
+    ],
+    [
+      "a token field after a URL path",
+      "https://x.test/v1/token answered token: abcdef123456",
+      "https://x.test/v1/token answered token: [REDACTED]",
+    ],
+    [
+      "a secret field in a form body after a URL",
+      "POST https://auth.example.com/v1/token body client_secret=hunter22&scope=x",
+      "POST https://auth.example.com/v1/token body client_secret=[REDACTED]&scope=x",
+    ],
+    [
+      "a bearer header and a JWT after a URL",
+      "GET https://api.test/v1/workspaces: Bearer abc.def-ghi, id eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0dXJl",
+      "GET https://api.test/v1/workspaces: Bearer [REDACTED], id [REDACTED-JWT]",
+    ],
+  ])("removes secrets and keeps the rest: %s", (_case, input, output) => {
+    expect(redact(input)).toBe(output);
+  });
+
   it("removes registered secrets wherever they appear", () => {
     registerSecret("my-very-own-secret");
     expect(redact("oops: my-very-own-secret!")).toBe("oops: [REDACTED]!");
