@@ -155,10 +155,13 @@ function jwtExpiry(token: string): number | null {
   }
 }
 
-const STATIC_EXPIRED =
-  "The static access_token has expired (the API answered 401). A static token cannot be refreshed: supply a new access_token, or configure client_id and client_secret so the tap refreshes tokens itself.";
+const STATIC_ADVICE =
+  "A static token cannot be refreshed: supply a new access_token, or configure client_id and client_secret so the tap refreshes tokens itself.";
 
-/** A token given in the configuration. It cannot be refreshed: expiry is a clear, final error. */
+/**
+ * A token given in the configuration. It cannot be refreshed: a refusal is a clear, final
+ * error. A 401 cannot tell an expired token from a wrong one, so the message names both.
+ */
 export class StaticTokenProvider implements TokenProvider {
   private rejected = false;
   private readonly expiresAt: number | null;
@@ -172,8 +175,17 @@ export class StaticTokenProvider implements TokenProvider {
   }
 
   async getToken(): Promise<string> {
-    if (this.rejected || (this.expiresAt !== null && this.timers.now() >= this.expiresAt)) {
-      throw new AuthError(STATIC_EXPIRED, "TOKEN_EXPIRED");
+    if (this.rejected) {
+      throw new AuthError(
+        `The static access_token was refused (401): expired or not valid. ${STATIC_ADVICE}`,
+        "TOKEN_EXPIRED",
+      );
+    }
+    if (this.expiresAt !== null && this.timers.now() >= this.expiresAt) {
+      throw new AuthError(
+        `The static access_token expired at ${new Date(this.expiresAt).toISOString()} (its exp claim). ${STATIC_ADVICE}`,
+        "TOKEN_EXPIRED",
+      );
     }
     return this.token;
   }

@@ -147,7 +147,7 @@ export class ApiHttp {
           }
           refreshed = true;
           auth.invalidate(token);
-          // A static token cannot be replaced: getToken now throws the clear expiry error.
+          // A static token cannot be replaced: getToken now throws the clear "refused (401)" error.
           await auth.getToken().catch((error: unknown) => {
             throw new AbortError(error as Error);
           });

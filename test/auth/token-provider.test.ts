@@ -94,7 +94,23 @@ describe("a static access_token", () => {
     expect(sandbox.counts.get("token")).toBeUndefined();
   });
 
-  it("gives a clear error once it expires, and no retry storm", async () => {
+  it("says a token the API refuses is expired or not valid, and makes no retry storm", async () => {
+    const sandbox = await useSandbox();
+    const { client, stats } = clientFor(sandbox, {
+      client_id: undefined,
+      client_secret: undefined,
+      access_token: "not-a-token-the-api-knows",
+    });
+    const error = await client.workspaces().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).code).toBe("TOKEN_EXPIRED");
+    expect((error as Error).message).toBe(
+      "The static access_token was refused (401): expired or not valid. A static token cannot be refreshed: supply a new access_token, or configure client_id and client_secret so the tap refreshes tokens itself.",
+    );
+    expect(stats.count("workspaces", 401)).toBe(1);
+  });
+
+  it("says when it expired once its JWT exp has passed mid-run, and makes no retry storm", async () => {
     const clock = new ManualClock();
     const sandbox = await useSandbox({ clock });
     const token = sandbox.issueToken(60);
@@ -109,8 +125,9 @@ describe("a static access_token", () => {
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).code).toBe("TOKEN_EXPIRED");
     expect((error as Error).message).toMatch(
-      /static access_token has expired .* configure client_id and client_secret/,
+      /^The static access_token expired at \S+Z \(its exp claim\)\. .* configure client_id and client_secret/,
     );
+    expect(sandbox.requests).toHaveLength(1);
   });
 
   it("is refused before any call when its JWT exp has passed", async () => {
@@ -123,7 +140,11 @@ describe("a static access_token", () => {
       { client_id: undefined, client_secret: undefined, access_token: token },
       { timers: timersOf(clock) },
     );
-    await expect(client.workspaces()).rejects.toThrow(/static access_token has expired/);
+    await expect(client.workspaces()).rejects.toThrow(
+      new RegExp(
+        `^The static access_token expired at ${new Date(clock.now() - 60_000).toISOString()} \\(its exp claim\\)\\. A static token cannot be refreshed`,
+      ),
+    );
     expect(sandbox.requests).toHaveLength(0);
   });
 });
