@@ -12,6 +12,7 @@ import { readStateFile } from "../sync/state-file.js";
 import { aboutText } from "../tap/about.js";
 import { defaultSelection, discoverCatalog, loadSelection } from "../tap/catalog.js";
 import { runTap } from "../tap/run-tap.js";
+import { queryCommand } from "./query-command.js";
 import { runCli } from "./run-cli.js";
 import { syncCommand } from "./sync-command.js";
 
@@ -20,6 +21,8 @@ const HELP = `tap-usertesting ${packageVersion()}: a Singer tap for the UserTest
 Usage:
   tap-usertesting --config FILE [--config FILE ...] [--catalog FILE] [--state FILE]
   tap-usertesting sync --config FILE [--target duckdb] [--state-file FILE] ...   (see sync --help)
+  tap-usertesting query [--database FILE] [--schema NAME] [--format text|csv|json] "SQL"
+                                                    (SQL on the synced database; see query --help)
   tap-usertesting --discover [--config FILE]
   tap-usertesting --about [--format json|markdown]
   tap-usertesting --version | --help
@@ -69,25 +72,33 @@ function parseOptions() {
   }
 }
 
-await runCli("tap-usertesting", async () => {
-  if (process.argv[2] === "sync") return syncCommand(process.argv.slice(3));
-  const values = parseOptions();
-  if (values.help) return writeOut(HELP);
-  if (values.version) return writeOut(`tap-usertesting ${packageVersion()}\n`);
-  if (values.about) {
-    const format = values.format ?? "json";
-    if (format !== "json" && format !== "markdown")
-      throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
-    return writeOut(aboutText(format));
-  }
-  if (values.discover) return writeOut(`${JSON.stringify(discoverCatalog(), null, 2)}\n`);
-  if (!values.config?.length)
-    throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
+await runCli(
+  "tap-usertesting",
+  async () => {
+    if (process.argv[2] === "sync") return syncCommand(process.argv.slice(3));
+    if (process.argv[2] === "query") return queryCommand(process.argv.slice(3));
+    const values = parseOptions();
+    if (values.help) return writeOut(HELP);
+    if (values.version) return writeOut(`tap-usertesting ${packageVersion()}\n`);
+    if (values.about) {
+      const format = values.format ?? "json";
+      if (format !== "json" && format !== "markdown")
+        throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
+      return writeOut(aboutText(format));
+    }
+    if (values.discover) return writeOut(`${JSON.stringify(discoverCatalog(), null, 2)}\n`);
+    if (!values.config?.length)
+      throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
 
-  const config = loadConfig(values.config);
-  const catalogPath = values.catalog ?? values.properties;
-  const selection = catalogPath ? loadSelection(catalogPath) : defaultSelection();
-  const state = values.state ? readState(values.state) : TapState.empty();
-  const { exitCode } = await runTap({ config, selection, state, logger: new Logger() });
-  return exitCode;
-});
+    const config = loadConfig(values.config);
+    const catalogPath = values.catalog ?? values.properties;
+    const selection = catalogPath ? loadSelection(catalogPath) : defaultSelection();
+    const state = values.state ? readState(values.state) : TapState.empty();
+    const { exitCode } = await runTap({ config, selection, state, logger: new Logger() });
+    return exitCode;
+  },
+  {
+    interrupted:
+      "Nothing committed is lost: with sync --state-file the file holds the state of every committed record; a separate target keeps the last STATE it confirmed. Run the same command again to resume.",
+  },
+);
