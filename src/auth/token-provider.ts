@@ -2,6 +2,7 @@ import type { Got, Response } from "got";
 import pRetry, { AbortError } from "p-retry";
 import { AuthError } from "../errors.js";
 import { networkErrorCode } from "../http/got-client.js";
+import { requestLine } from "../http/request-line.js";
 import type { Logger } from "../log/logger.js";
 import { realTimers, type Timers } from "../util/timers.js";
 import { registerSecret } from "./redact.js";
@@ -67,9 +68,15 @@ export class OAuthTokenProvider implements TokenProvider {
       client_secret: clientSecret,
       scope: "studies:read",
     }).toString();
+    const fetchesBefore = this.fetches;
+    const tokenPath = urlPath(tokenUrl);
     const response = await pRetry(
       async () => {
         this.fetches += 1;
+        const attempt = this.fetches - fetchesBefore;
+        const started = this.timers.now();
+        const logAttempt = (outcome: number | string) =>
+          logger.debug(requestLine("POST", tokenPath, outcome, this.timers.now() - started, attempt));
         let res: Response<string>;
         try {
           res = (await http.post(tokenUrl, {
@@ -77,10 +84,11 @@ export class OAuthTokenProvider implements TokenProvider {
             headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
           })) as Response<string>;
         } catch (error) {
-          throw new Error(
-            `the token endpoint could not be reached (${networkErrorCode(error) ?? "network error"})`,
-          );
+          const code = networkErrorCode(error);
+          logAttempt(code ?? "error");
+          throw new Error(`the token endpoint could not be reached (${code ?? "network error"})`);
         }
+        logAttempt(res.statusCode);
         if (res.statusCode >= 500 || res.statusCode === 429)
           throw new Error(`the token endpoint answered ${res.statusCode}`);
         if (res.statusCode !== 200) throw new AbortError(this.refusal(res.statusCode, String(res.body)));
@@ -140,6 +148,15 @@ export class OAuthTokenProvider implements TokenProvider {
         ? "Check client_id and client_secret."
         : "Check token_url and that the client may use scope studies:read.";
     return new AuthError(`The OAuth server refused the client credentials (${reason}). ${hint}`);
+  }
+}
+
+/** A URL's path for logs (no query string, no credentials in the authority). */
+function urlPath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "(token_url)";
   }
 }
 

@@ -8,6 +8,7 @@ import type { RequestBudget } from "../rate-limit/request-budget.js";
 import { realTimers, type Timers } from "../util/timers.js";
 import { policyForNetworkError, policyForStatus } from "./error-policy.js";
 import { networkErrorCode } from "./got-client.js";
+import { requestLine } from "./request-line.js";
 import type { RequestStats } from "./request-stats.js";
 import { parseRetryAfter, rateLimitWait } from "./retry-after.js";
 
@@ -85,7 +86,7 @@ export class ApiHttp {
 
     const once = async (): Promise<ApiResult<T>> => {
       attempt += 1;
-      const { budget, auth, stats, http } = this.options;
+      const { budget, auth, http } = this.options;
       // Budget first, then the token: a long wait for the budget must not outlive the token.
       const release = endpoint.rateLimited ? await budget.acquire() : () => {};
       let token: string;
@@ -106,27 +107,18 @@ export class ApiHttp {
         })) as Response<string>;
       } catch (error) {
         const code = networkErrorCode(error);
-        stats.record({
-          endpoint: endpoint.name,
-          status: null,
-          error: code ?? "error",
-          bytes: 0,
-          durationMs: this.timers.now() - started,
-          attempt,
-        });
+        this.recordAttempt(endpoint, { status: null, error: code ?? "error", bytes: 0, started, attempt });
         const rule = policyForNetworkError(code);
         const failure = new ApiError(describe(rule.reason), endpoint.template, null, String(error));
         throw rule.action === "retry" ? new RetryableError(failure) : new AbortError(failure);
       } finally {
         release();
       }
-      const bytes = Buffer.byteLength(response.body ?? "");
-      stats.record({
-        endpoint: endpoint.name,
+      this.recordAttempt(endpoint, {
         status: response.statusCode,
         error: null,
-        bytes,
-        durationMs: this.timers.now() - started,
+        bytes: Buffer.byteLength(response.body ?? ""),
+        started,
         attempt,
       });
       const earlierReset = budget.serverResetIn();
@@ -231,6 +223,19 @@ export class ApiHttp {
       }
       throw error;
     }
+  }
+
+  /** Every attempt is counted, and at debug level logged as one line without query string or token. */
+  private recordAttempt(
+    endpoint: Endpoint,
+    outcome: { status: number | null; error: string | null; bytes: number; started: number; attempt: number },
+  ): void {
+    const durationMs = this.timers.now() - outcome.started;
+    const { status, error, bytes, attempt } = outcome;
+    this.options.stats.record({ endpoint: endpoint.name, status, error, bytes, durationMs, attempt });
+    this.options.logger.debug(
+      requestLine("GET", endpoint.template, status ?? error ?? "error", durationMs, attempt),
+    );
   }
 
   private parse<T>(endpoint: Endpoint, response: Response<string>): T {

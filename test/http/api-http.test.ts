@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors.js";
+import { memoryLogger } from "../../src/log/logger.js";
 import type { Fault } from "../../src/sandbox/index.js";
 import { clientFor } from "../helpers/client.js";
 import { useSandbox } from "../helpers/sandbox.js";
@@ -101,5 +102,66 @@ describe("retries", () => {
     const classic = sandbox.data.tests().find((t) => t.api === "classic");
     expect(await client.openSessions(classic?.testId ?? "")).toBeNull();
     expect(stats.retries).toBe(0);
+  });
+});
+
+describe("debug logging", () => {
+  const LINE = /^DEBUG (GET|POST) (\/[^\s?]*) (\d{3}|[A-Z][A-Z_]+) in (\d+) ms \(attempt (\d+)\)$/;
+
+  it("logs one line per attempt: method, endpoint template, status or error code, duration, attempt", async () => {
+    const sandbox = await useSandbox();
+    const { client, stats, logs } = clientFor(sandbox);
+    const test = sandbox.data.tests().find((t) => (sandbox.data.listedSessions(t.testId) ?? []).length > 0);
+    const session = sandbox.data.listedSessions(test?.testId ?? "")?.[0];
+    sandbox.faults.enqueue(
+      { kind: "status", status: 503, match: "sessionDetail" },
+      { kind: "drop", match: "sessionDetail" },
+    );
+    const listing = await client.openSessions(test?.testId ?? "");
+    expect(listing).not.toBeNull();
+    await client.sessionDetail(session?.sessionId ?? "");
+
+    const requests = logs.filter((line) => LINE.test(line));
+    expect(requests.map((line) => line.replace(/ in \d+ ms/, " in N ms"))).toEqual([
+      "DEBUG POST /oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token 200 in N ms (attempt 1)",
+      "DEBUG GET /api/v2/sessionResults 200 in N ms (attempt 1)",
+      "DEBUG GET /api/v3/sessionResults/{sessionId} 503 in N ms (attempt 1)",
+      "DEBUG GET /api/v3/sessionResults/{sessionId} ECONNRESET in N ms (attempt 2)",
+      "DEBUG GET /api/v3/sessionResults/{sessionId} 200 in N ms (attempt 3)",
+    ]);
+    expect(requests).toHaveLength(stats.requests + 1);
+  });
+
+  it("logs the token request's retries, and never a query string, token or secret", async () => {
+    const sandbox = await useSandbox();
+    const issued: string[] = [];
+    const issue = sandbox.tokens.issue.bind(sandbox.tokens);
+    sandbox.tokens.issue = (...args) => {
+      const token = issue(...args);
+      issued.push(token.accessToken);
+      return token;
+    };
+    sandbox.faults.enqueue({ kind: "status", status: 503, match: "token" });
+    const { client, logs } = clientFor(sandbox);
+    const test = sandbox.data.tests().find((t) => (sandbox.data.listedSessions(t.testId) ?? []).length > 0);
+    await client.openSessions(test?.testId ?? "");
+    const requests = logs.filter((line) => LINE.test(line));
+    expect(requests.slice(0, 2).map((line) => line.replace(/ in \d+ ms/, ""))).toEqual([
+      "DEBUG POST /oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token 503 (attempt 1)",
+      "DEBUG POST /oauth2/aus1p3vtd8vtm4Bxv0h8/v1/token 200 (attempt 2)",
+    ]);
+    const everything = logs.join("\n");
+    expect(everything).not.toContain("?");
+    expect(everything).not.toContain(test?.testId ?? "-");
+    for (const secret of [sandbox.client.clientSecret, ...issued]) expect(everything).not.toContain(secret);
+    expect(issued).toHaveLength(1);
+  });
+
+  it("logs no request lines above debug level", async () => {
+    const sandbox = await useSandbox();
+    const { logger, lines } = memoryLogger("info");
+    const { client } = clientFor(sandbox, {}, { logger });
+    await client.workspaces();
+    expect(lines.filter((line) => LINE.test(line))).toEqual([]);
   });
 });
