@@ -3,6 +3,7 @@ import { ConfigError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { Loader } from "./core/loader.js";
 import type { BatchOptions } from "./core/target-core.js";
+import { assertDatabasePath } from "./duckdb/database-file.js";
 import { DuckDbLoader } from "./duckdb/duckdb-loader.js";
 
 export interface TargetSetup {
@@ -38,6 +39,8 @@ const duckdb: TargetFactory = {
   },
   create(settings, logger) {
     const s = settings as unknown as DuckDbSettings;
+    // Refused with the other settings, before any input is read or any API call is made.
+    assertDatabasePath(s.database);
     return {
       loader: new DuckDbLoader({ database: s.database, schema: s.schema, logger }),
       batch: {

@@ -19,6 +19,7 @@ export interface Loader {
    * that arrived last wins), or append when the stream has none.
    */
   merge(batch: RecordBatch): Promise<void>;
+  /** Resolves once the batch is durable where it will be read from; else rejects (no STATE follows). */
   commit(): Promise<void>;
   rollback(): Promise<void>;
   close(): Promise<void>;

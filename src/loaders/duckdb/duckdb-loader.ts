@@ -3,11 +3,13 @@ import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { ConfigError } from "../../errors.js";
 import type { Logger } from "../../log/logger.js";
 import { type ColumnSpec, type TableSpec, widen } from "../core/columns.js";
 import type { Loader } from "../core/loader.js";
 import type { RecordBatch } from "../core/record-batch.js";
 import { LoaderError, TargetInputError } from "../core/target-errors.js";
+import { assertDatabasePath, describeDatabasePath, IN_MEMORY, notADatabaseMessage } from "./database-file.js";
 import { columnTypeOf, DUCKDB_TYPE } from "./duckdb-types.js";
 
 export interface DuckDbLoaderOptions {
@@ -68,6 +70,8 @@ export class DuckDbLoader implements Loader {
   }
 
   async connect(): Promise<void> {
+    const { database } = this.options;
+    assertDatabasePath(database);
     try {
       // A bounded buffer pool: the loader's memory must not grow with the size of the tables.
       this.instance = await DuckDBInstance.create(this.options.database, {
@@ -79,8 +83,16 @@ export class DuckDbLoader implements Loader {
         `Cannot open the DuckDB database ${this.options.database}: ${(error as Error).message}`,
       );
     }
-    const reader = await this.con.runAndReadAll("SELECT current_database()");
-    this.catalog = String(reader.getRows()[0]?.[0]);
+    const reader = await this.con.runAndReadAll(
+      "SELECT database_name, path FROM duckdb_databases() WHERE database_name = current_database()",
+    );
+    const [catalog, path] = reader.getRows()[0] ?? [];
+    this.catalog = String(catalog);
+    // Should the file have changed since it was checked: only a file-backed database keeps data.
+    if (database !== IN_MEMORY && (path === null || path === undefined)) {
+      await this.close();
+      throw new ConfigError(notADatabaseMessage(database, "a file DuckDB opened as an in-memory database"));
+    }
     await this.run(`CREATE SCHEMA IF NOT EXISTS ${q(this.catalog)}.${q(this.options.schema)}`);
   }
 
@@ -221,6 +233,23 @@ export class DuckDbLoader implements Loader {
 
   async commit(): Promise<void> {
     await this.run("COMMIT");
+    this.assertOnDisk();
+  }
+
+  /**
+   * A commit is only as durable as the file it went to: a database file deleted or replaced
+   * under a running load takes commits DuckDB reports as done, and loses them on close. So
+   * every commit checks that the file is still there, and a DuckDB file; if not, the commit
+   * fails and the core passes on no STATE for its rows.
+   */
+  private assertOnDisk(): void {
+    const { database } = this.options;
+    if (database === IN_MEMORY) return;
+    const what = describeDatabasePath(database);
+    if (what === null) return;
+    throw new LoaderError(
+      `The DuckDB database file ${database} ${what === "missing" ? "is gone" : `is now ${what}`} after a commit: the rows of this batch are not on disk, so no state is passed on for them. Was the file deleted or replaced during the load? Run again once the file is left alone; the run resumes from the last state passed on.`,
+    );
   }
 
   async rollback(): Promise<void> {
