@@ -2,14 +2,17 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { ConfigError } from "../errors.js";
 
 /**
- * Reads a state file. An empty file means "no state yet"; a missing one too, unless
- * `missing` is "error" (the tap's --state names a file that must exist).
+ * Reads a state file. A missing file means "no state yet" (the sync's first run), unless
+ * `missing` is "error" (the tap's --state names a file that must exist). An empty file is
+ * refused like truncated JSON: it is what a full disk or a failed `> state.json` leaves, and
+ * reading it as "no state" would silently start a full sync of hours. `hint` says how to
+ * start fresh on purpose.
  */
 export function readStateFile(
   path: string,
   options: { missing?: "none" | "error"; hint?: string } = {},
 ): unknown {
-  const hint = options.hint ?? "run with --full-refresh";
+  const hint = options.hint ?? "delete the file or run with --full-refresh for a full sync";
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -18,7 +21,11 @@ export function readStateFile(
     if (code === "ENOENT" && options.missing !== "error") return undefined;
     throw new ConfigError(`State file ${path} cannot be read (${code ?? "error"}).`);
   }
-  if (text.trim() === "") return undefined;
+  if (text.trim() === "") {
+    throw new ConfigError(
+      `State file ${path} is empty (${text.length === 0 ? "0 bytes" : "only whitespace"}): it holds no state, and reading it as none would start a full sync of everything. A run that failed while the file was written (a full disk, a \`> state.json\` redirect of a pipeline that failed) leaves one. Restore the state if you have it, or, to start fresh on purpose, ${hint}.`,
+    );
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

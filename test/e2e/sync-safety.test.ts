@@ -42,4 +42,33 @@ describe("tap-usertesting sync refuses, before any API call, what would lose dat
     expect(existsSync(stateFile)).toBe(false);
     expect(readFileSync(database, "utf8")).toBe("[]\n");
   });
+
+  it("refuses an empty --state-file instead of starting a full sync", async () => {
+    const sandbox = await useSandbox(small);
+    const { config, target, stateFile } = workspace(sandbox);
+    writeFileSync(stateFile, "");
+    const run = await sync(["--config", config, "--target-config", target, "--state-file", stateFile]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      `tap-usertesting: State file ${stateFile} is empty (0 bytes): it holds no state`,
+    );
+    expect(run.stderr).toContain(
+      "to start fresh on purpose, delete the file or run with --full-refresh for a full sync.",
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(apiCalls(sandbox)).toBe(0);
+    expect(readFileSync(stateFile, "utf8")).toBe("");
+  });
+
+  it("has the tap refuse an empty --state alike", async () => {
+    const sandbox = await useSandbox(small);
+    const { config, stateFile } = workspace(sandbox);
+    writeFileSync(stateFile, "\n");
+    const run = await runCommand("src/cli/tap.ts", ["--config", config, "--state", stateFile], {});
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`State file ${stateFile} is empty (only whitespace)`);
+    expect(run.stderr).toContain("to start fresh on purpose, run without --state for a full sync.");
+    expect(apiCalls(sandbox)).toBe(0);
+  });
 });
