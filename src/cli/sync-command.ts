@@ -4,7 +4,7 @@ import { ConfigError } from "../errors.js";
 import { loadTargetSettings, targetByName } from "../loaders/targets.js";
 import { Logger } from "../log/logger.js";
 import { runSync } from "../sync/run-sync.js";
-import { readStateFile } from "../sync/state-file.js";
+import { assertStateFileWritable, readStateFile } from "../sync/state-file.js";
 import { defaultSelection, loadSelection } from "../tap/catalog.js";
 
 export const SYNC_HELP = `tap-usertesting sync: extract and load in one process
@@ -55,6 +55,7 @@ export async function syncCommand(args: string[]): Promise<number> {
   );
   const stateFile = (values["state-file"] as string | undefined) ?? null;
   const state = stateFile && !values["full-refresh"] ? readStateFile(stateFile) : undefined;
+  if (stateFile) assertStateFileWritable(stateFile);
   const selection = typeof values.catalog === "string" ? loadSelection(values.catalog) : defaultSelection();
   logger.info(
     `Syncing into ${setup.description}${stateFile ? `; state in ${stateFile}${state === undefined ? " (none yet: full sync)" : ""}` : " (full sync: no --state-file)"}`,

@@ -43,6 +43,18 @@ describe("tap-usertesting sync refuses, before any API call, what would lose dat
     expect(readFileSync(database, "utf8")).toBe("[]\n");
   });
 
+  it("refuses a --state-file whose folder does not exist, naming the path and why", async () => {
+    const sandbox = await useSandbox(small);
+    const { dir, config, target } = workspace(sandbox);
+    const stateFile = join(dir, "no-such-folder", "state.json");
+    const run = await sync(["--config", config, "--target-config", target, "--state-file", stateFile]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split("\n")).toEqual([
+      `tap-usertesting: State file ${stateFile} cannot be written: its folder ${join(dir, "no-such-folder")} does not exist. Nothing was fetched. Choose a --state-file in a folder that exists and that you can write to (each state is written to a temporary file beside it, then renamed over it).`,
+    ]);
+    expect(apiCalls(sandbox)).toBe(0);
+  });
+
   it("refuses an empty --state-file instead of starting a full sync", async () => {
     const sandbox = await useSandbox(small);
     const { config, target, stateFile } = workspace(sandbox);
