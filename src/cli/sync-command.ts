@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/config.js";
 import { ConfigError } from "../errors.js";
@@ -54,12 +55,23 @@ export async function syncCommand(args: string[]): Promise<number> {
     logger,
   );
   const stateFile = (values["state-file"] as string | undefined) ?? null;
-  const state = stateFile && !values["full-refresh"] ? readStateFile(stateFile) : undefined;
+  const fullRefresh = values["full-refresh"] === true;
+  const state = stateFile && !fullRefresh ? readStateFile(stateFile) : undefined;
   if (stateFile) assertStateFileWritable(stateFile);
   const selection = typeof values.catalog === "string" ? loadSelection(values.catalog) : defaultSelection();
-  logger.info(
-    `Syncing into ${setup.description}${stateFile ? `; state in ${stateFile}${state === undefined ? " (none yet: full sync)" : ""}` : " (full sync: no --state-file)"}`,
-  );
+  logger.info(`Syncing into ${setup.description}; ${stateNote(stateFile, state, fullRefresh)}`);
   const { tap } = await runSync({ config, selection, target: setup, state, stateFile, logger });
   return tap.exitCode;
+}
+
+/** What the run starts from, for the first log line. */
+function stateNote(stateFile: string | null, state: unknown, fullRefresh: boolean): string {
+  if (!stateFile) return "full sync (no --state-file)";
+  if (fullRefresh)
+    return existsSync(stateFile)
+      ? `state file ${stateFile} ignored (--full-refresh): full sync; it is rewritten as the run goes`
+      : `full sync (--full-refresh); state in ${stateFile}`;
+  return state === undefined
+    ? `state in ${stateFile} (none yet: full sync)`
+    : `state in ${stateFile}: syncing what is new`;
 }

@@ -84,3 +84,28 @@ describe("tap-usertesting sync refuses, before any API call, what would lose dat
     expect(apiCalls(sandbox)).toBe(0);
   });
 });
+
+describe("tap-usertesting sync --full-refresh", () => {
+  it("says the state file is ignored, not that there is none, and rewrites it", async () => {
+    const sandbox = await useSandbox(small);
+    const { config, target, stateFile } = workspace(sandbox);
+    writeFileSync(stateFile, '{"bookmarks": {}}\n');
+    const run = await sync([
+      "--config",
+      config,
+      "--target-config",
+      target,
+      "--state-file",
+      stateFile,
+      "--full-refresh",
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(
+      `state file ${stateFile} ignored (--full-refresh): full sync; it is rewritten as the run goes`,
+    );
+    expect(run.stderr).not.toContain("none yet");
+    expect(JSON.parse(readFileSync(stateFile, "utf8")).bookmarks.sessions.partitions.length).toBeGreaterThan(
+      5,
+    );
+  });
+});
