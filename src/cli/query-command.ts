@@ -140,7 +140,10 @@ export class QuerySession {
 
   /** DuckDB's message, with what would help: the tables there are, or why writes are refused. */
   private async explain(message: string): Promise<string> {
-    const cleaned = message.replace(/^Failed to extract statements: /, "");
+    // Ended as a sentence, so that a hint can follow.
+    const cleaned = message.replace(/^Failed to extract statements: /, "").replace(/([^.!?])$/, "$1.");
+    if (/Ambiguous reference to catalog or schema/.test(cleaned))
+      return `${cleaned} The query command puts schema ${this.schema} on the search path: name tables plainly (FROM tests), or in full (${this.catalog}.${this.schema}.tests).`;
     if (/read-only mode/.test(cleaned))
       return `${cleaned} The query command opens the database read-only; change data with the DuckDB CLI (install it from duckdb.org).`;
     if (/^Catalog Error: Table with name/.test(cleaned)) {
@@ -201,7 +204,7 @@ function charWidth(char: string): number {
 const textWidth = (text: string): number => [...text].reduce((sum, c) => sum + charWidth(c), 0);
 
 /** `text` cut to `max` columns, with an ellipsis when something was cut. */
-function fit(text: string, max: number): string {
+function truncateToWidth(text: string, max: number): string {
   if (textWidth(text) <= max) return text;
   let out = "";
   let width = 0;
@@ -217,7 +220,7 @@ const MAX_CELL = 60;
 
 function textCell(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
-  return fit(String(value).replace(/\r?\n/g, "\\n").replace(/\t/g, " "), MAX_CELL);
+  return truncateToWidth(String(value).replace(/\r?\n/g, "\\n").replace(/\t/g, " "), MAX_CELL);
 }
 
 function csvCell(value: unknown): string {
@@ -254,7 +257,7 @@ export function formatResult(result: QueryResult, format: QueryFormat): string {
     return `${JSON.stringify(objects, null, 2)}\n`;
   }
   const cells = rows.map((row) => row.map(textCell));
-  const header = columns.map((c) => fit(c, MAX_CELL));
+  const header = columns.map((c) => truncateToWidth(c, MAX_CELL));
   const widths = header.map((h, i) => Math.max(textWidth(h), ...cells.map((row) => textWidth(row[i] ?? ""))));
   const right = types.map((t) => NUMERIC.has(t.typeId));
   const pad = (text: string, i: number): string => {
