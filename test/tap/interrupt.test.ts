@@ -61,4 +61,32 @@ describe("Ctrl-C", () => {
       if (existsSync(stateFile)) expect(() => JSON.parse(readFileSync(stateFile, "utf8"))).not.toThrow();
     },
   );
+
+  it("stops target-duckdb waiting on its input with the same line and exit 130", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "target-interrupt-"));
+    dirs.push(dir);
+    const config = join(dir, "target.json");
+    writeFileSync(config, JSON.stringify({ database: join(dir, "u.duckdb") }));
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/cli/target-duckdb.ts", "--config", config],
+      {
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.stdin.write(
+      `${JSON.stringify({ type: "SCHEMA", stream: "s", schema: { type: "object", properties: { id: { type: "integer" } } }, key_properties: ["id"] })}\n`,
+    );
+    for (let i = 0; i < 200 && !stderr.includes("Loading into"); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGINT");
+    const [exitCode] = (await once(child, "close")) as [number | null];
+    expect(exitCode).toBe(130);
+    expect(stderr).toContain("target-duckdb: interrupted (SIGINT).");
+    expect(stderr).toContain("the last one is the state to resume from");
+  });
 });
