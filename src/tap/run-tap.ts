@@ -19,7 +19,7 @@ export interface TapRunOptions {
   /** Where Singer messages go. @default process.stdout */
   out?: Writable;
   client?: ClientOverrides;
-  /** @default a status line on stderr when it is a terminal */
+  /** @default a live line on stderr when it is a terminal, else a progress log line every minute */
   progress?: boolean;
   stateEvery?: number;
 }
@@ -35,11 +35,14 @@ export interface TapRunResult {
 export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
   const { config, selection, state, logger } = options;
   const { client, stats } = createApiClient(config, { logger, ...options.client });
-  const progress = new ProgressReporter(
+  // Off: neither the live line nor the periodic log line. Else a terminal gets the live line,
+  // and anything else (cron, CI) a log line every minute.
+  const progress = new ProgressReporter({
     stats,
-    config.requestsPerMinute,
-    options.progress === false ? null : undefined,
-  );
+    requestsPerMinute: config.requestsPerMinute,
+    timers: options.client?.timers,
+    ...(options.progress === false ? { terminal: null, logger: null } : { logger }),
+  });
   const emitter = new RecordEmitter(new SingerWriter(options.out), selection, logger);
   const started = Date.now();
   const engine = new SyncEngine({
@@ -51,9 +54,13 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
     progress,
     stateEvery: options.stateEvery,
   });
-  const report = await engine.run();
-  await emitter.writeState(state.toJSON());
-  progress.finish();
+  let report: SyncReport;
+  try {
+    report = await engine.run();
+    await emitter.writeState(state.toJSON());
+  } finally {
+    progress.finish();
+  }
   for (const line of summaryLines(report, emitter.counts, stats, {
     elapsedMs: Date.now() - started,
     requestsPerMinute: config.requestsPerMinute,

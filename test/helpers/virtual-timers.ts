@@ -24,6 +24,20 @@ export class VirtualTimers implements Timers {
     });
   }
 
+  /** Calls `tick` every `ms` of virtual time until the returned function is called (setInterval). */
+  every(ms: number, tick: () => void): () => void {
+    let stopped = false;
+    void (async () => {
+      while (!stopped) {
+        await this.sleep(ms);
+        if (!stopped) tick();
+      }
+    })();
+    return () => {
+      stopped = true;
+    };
+  }
+
   /** Runs until `done` settles, advancing time whenever all work is waiting. */
   async run<T>(done: Promise<T>): Promise<T> {
     let finished = false;
