@@ -198,6 +198,8 @@ export class SyncEngine {
       return outcome;
     }
     outcome.api = "results_api";
+    // For the ETA: the sessions this walk may visit, new since the count the state knows.
+    this.options.progress?.sessionsListed(Math.max(0, listing.totalCount - (known?.session_count ?? 0)));
     const facts: ProbeFacts = {};
     const hasCompleted = await this.walkSessions(listing, outcome, facts);
 
