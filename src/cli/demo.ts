@@ -1,24 +1,46 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
 /**
  * npm run demo: the whole pipeline on a fresh machine, no account needed. Starts the Results
- * API sandbox, syncs everything into ./duckdb, stops the sandbox, and prints the
- * summary and a few example queries. Flags: --database FILE, --requests-per-minute N.
+ * API sandbox, syncs everything into ./usertesting.duckdb, stops the sandbox, and prints the
+ * summary and a few example queries as commands that work as printed. Flags: --database FILE,
+ * --requests-per-minute N. The sandbox it starts is stopped on every way out: success, an
+ * error, Ctrl-C or SIGTERM.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { resolveConfig } from "../config/config.js";
+import { ConfigError } from "../errors.js";
 import { loadTargetSettings, targetByName } from "../loaders/targets.js";
 import { Logger } from "../log/logger.js";
-import { startSandbox } from "../sandbox/index.js";
+import { type Sandbox, startSandbox } from "../sandbox/index.js";
 import { runSync } from "../sync/run-sync.js";
 import { defaultSelection } from "../tap/catalog.js";
 import { formatDuration } from "../tap/progress.js";
-import { runCli } from "./run-cli.js";
+import { formatResult, QuerySession } from "./query-command.js";
+import { EXIT, runCli } from "./run-cli.js";
 
-const EXAMPLES: Array<[string, string]> = [
+const USAGE = `Usage: npm run demo -- [--database FILE] [--requests-per-minute N]
+  --database FILE           the DuckDB file to sync into (default usertesting.duckdb)
+  --requests-per-minute N   the sandbox's rate limit and the tap's budget, a whole number from 1
+                            to 100000 (default 1200; the real API allows 10)`;
+/** The end of every refusal: one paragraph, so one line. */
+const USAGE_HINT =
+  "Usage: npm run demo -- [--database FILE] [--requests-per-minute N] (--help explains them).";
+
+const DEFAULT_DATABASE = "usertesting.duckdb";
+/** The schema the demo loads into: the target's default. */
+const SCHEMA = "usertesting";
+
+/**
+ * The example queries, as the demo prints them for `tap-usertesting query`, which puts the
+ * schema on the search path. No `$`, backquote or double quote, so each fits in double quotes
+ * in any POSIX shell.
+ */
+const EXAMPLES: Array<[title: string, sql: string]> = [
   [
     "Tests by API and type",
-    "SELECT api, coalesce(test_type, '(unknown yet)') AS test_type, count(*) AS tests, sum(session_count) AS sessions FROM tests GROUP BY ALL ORDER BY tests DESC",
+    "SELECT api, CASE WHEN api = 'classic' THEN '(classic: not in the Results API)' ELSE coalesce(test_type, '(unknown yet)') END AS test_type, count(*) AS tests, sum(session_count) AS sessions FROM tests GROUP BY ALL ORDER BY tests DESC",
   ],
   [
     "Completed sessions and median duration per test type",
@@ -26,68 +48,137 @@ const EXAMPLES: Array<[string, string]> = [
   ],
   [
     "Average rating-scale answer per task text (top 5)",
-    "SELECT task_text, round(avg(CAST(answer_json->>'$.ratingScale.value' AS DOUBLE)), 2) AS avg_rating, count(*) AS answers FROM tasks WHERE task_type = 'RATING_SCALE' AND NOT skipped GROUP BY ALL ORDER BY answers DESC LIMIT 5",
+    "SELECT task_text, round(avg(CAST(answer_json->'ratingScale'->>'value' AS DOUBLE)), 2) AS avg_rating, count(*) AS answers FROM tasks WHERE task_type = 'RATING_SCALE' AND NOT skipped GROUP BY ALL ORDER BY answers DESC LIMIT 5",
   ],
   [
     "QX scores per task group (top 5)",
     "SELECT t.title, q.label, q.qx_score, q.attitudinal, q.usability, q.completes FROM qx_task_group_scores q JOIN tests t USING (test_id) ORDER BY q.qx_score DESC NULLS LAST LIMIT 5",
   ],
   [
+    // The OpenAPI's demographics may omit the code: the label names the question then.
     "Participants by country",
-    "SELECT value AS country, count(*) AS participants FROM demographics WHERE demographic_code = 'COUNTRY' GROUP BY ALL ORDER BY participants DESC",
+    "SELECT coalesce(value, '(not given)') AS country, count(*) AS participants FROM demographics WHERE coalesce(demographic_code, upper(label)) = 'COUNTRY' GROUP BY ALL ORDER BY participants DESC",
   ],
   [
     "Transcript cues per speaker",
-    "SELECT coalesce(cue->>'$.speaker', '(none)') AS speaker, count(*) AS cues FROM transcripts, unnest(CAST(cues AS JSON[])) AS c(cue) GROUP BY ALL ORDER BY cues DESC",
+    "SELECT coalesce(cue->>'speaker', '(none)') AS speaker, count(*) AS cues FROM transcripts, unnest(CAST(cues AS JSON[])) AS c(cue) GROUP BY ALL ORDER BY cues DESC",
   ],
 ];
 
-function table(columns: string[], rows: unknown[][]): string {
-  const cells = [
-    columns,
-    ...rows.map((r) => r.map((v) => (v === null ? "" : typeof v === "bigint" ? v.toString() : String(v)))),
-  ];
-  const widths = columns.map((_, i) => Math.min(60, Math.max(...cells.map((r) => (r[i] as string).length))));
-  const line = (r: string[]) => r.map((c, i) => c.slice(0, 60).padEnd(widths[i] as number)).join("  ");
-  return [
-    line(cells[0] as string[]),
-    widths.map((w) => "-".repeat(w)).join("  "),
-    ...cells.slice(1).map((r) => line(r as string[])),
-  ].join("\n");
+/** `text` as one word of a POSIX shell command line, quoted only when it has to be. */
+function shellWord(text: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
+  if (!/["$`\\!]/.test(text)) return `"${text}"`;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A SQL identifier, quoted only when it has to be. */
+const sqlName = (name: string): string =>
+  /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+
+/** The demo's flags, or null for --help. */
+function parseOptions(): { database: string; rpm: number } | null {
+  let values: { database?: string; "requests-per-minute"?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        database: { type: "string", default: DEFAULT_DATABASE },
+        "requests-per-minute": { type: "string", default: "1200" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}. ${USAGE_HINT}`);
+  }
+  if (values.help) return null;
+  const raw = String(values["requests-per-minute"]);
+  const rpm = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(rpm) || rpm < 1 || rpm > 100000)
+    throw new ConfigError(
+      `--requests-per-minute must be a whole number from 1 to 100000, not '${raw}'. ${USAGE_HINT}`,
+    );
+  const database = String(values.database);
+  if (database.trim() === "" || database === ":memory:")
+    throw new ConfigError(`--database must name a DuckDB file, not '${database}'. ${USAGE_HINT}`);
+  if (!existsSync(dirname(resolve(database))))
+    throw new ConfigError(
+      `--database ${database}: the folder ${dirname(resolve(database))} does not exist. ${USAGE_HINT}`,
+    );
+  return { database, rpm };
+}
+
+/** Stops the sandbox, then exits 130 (Ctrl-C) or 143 (SIGTERM), saying so. */
+function stopOnSignals(sandbox: Sandbox, database: string): () => void {
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
+      process.stderr.write(
+        `\ndemo: interrupted (${signal}); the sandbox is stopped. ${database} keeps what was committed; run npm run demo again for a full sync.\n`,
+      );
+      sandbox.close().finally(() => process.exit(signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm));
+    };
+    process.once(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return () => {
+    for (const off of handlers) off();
+  };
+}
+
+async function printExamples(database: string): Promise<void> {
+  const databaseFlag = database === DEFAULT_DATABASE ? "" : ` --database ${shellWord(database)}`;
+  const session = await QuerySession.open(database, SCHEMA);
+  try {
+    process.stdout.write("A few example queries, each a command that runs as printed (in this folder):\n");
+    for (const [title, sql] of EXAMPLES) {
+      const result = await session.run(sql);
+      const table = result ? formatResult(result, "text") : "";
+      process.stdout.write(
+        `\n-- ${title}\nnpx tap-usertesting query${databaseFlag} ${shellWord(sql)}\n${table}`,
+      );
+    }
+    const tests = `${sqlName(session.catalog)}.${SCHEMA}.tests`;
+    process.stdout.write(
+      [
+        "",
+        `More: npx tap-usertesting query --help. Or use the DuckDB CLI (install it from duckdb.org):`,
+        `duckdb ${shellWord(database)} ${shellWord(`SELECT count(*) AS tests FROM ${tests}`)}`,
+        `  The tables are in schema ${SCHEMA} of the catalog ${session.catalog}, named after the file: name them in full (${tests}), or run USE ${sqlName(session.catalog)}.${SCHEMA}; first.`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    session.close();
+  }
 }
 
 await runCli("demo", async () => {
-  const { values } = parseArgs({
-    options: {
-      database: { type: "string", default: "usertesting.duckdb" },
-      "requests-per-minute": { type: "string", default: "1200" },
-    },
-  });
-  const rpm = Number(values["requests-per-minute"]);
+  const options = parseOptions();
+  if (!options) {
+    process.stdout.write(`npm run demo: sync the bundled Results API sandbox into DuckDB\n\n${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const { database, rpm } = options;
   const logger = new Logger();
-  const sandbox = await startSandbox({ requestsPerMinute: rpm, recordRequests: false });
-  process.stdout.write(
-    [
-      "tap-usertesting demo",
-      `  The UserTesting Results API sandbox is serving on ${sandbox.url} (seeded data: ${sandbox.data.tests().length} tests, ${sandbox.data.allSessions().length} sessions).`,
-      `  Its rate limit and the tap's requests_per_minute are both raised to ${rpm} a minute (${rpm / 10}x the real API's 10), so this takes about a minute;`,
-      "  the summary's pace line shows how long the same sync takes at the real rate.",
-      `  Syncing every stream into ${values.database} ...`,
-      "",
-    ].join("\n"),
-  );
-  const config = resolveConfig({
-    ...sandbox.tapSettings(),
-    requests_per_minute: rpm,
-  });
   const target = targetByName("duckdb");
-  const setup = target.create(
-    loadTargetSettings(target, [], { TARGET_DUCKDB_DATABASE: values.database }),
-    logger,
-  );
+  // Set up before the sandbox starts, so a bad --database is refused with nothing running.
+  const setup = target.create(loadTargetSettings(target, [], { TARGET_DUCKDB_DATABASE: database }), logger);
+  const sandbox = await startSandbox({ requestsPerMinute: rpm, recordRequests: false });
+  const offSignals = stopOnSignals(sandbox, database);
   const started = Date.now();
-  let exitCode = 0;
+  let exitCode: number;
   try {
+    process.stdout.write(
+      [
+        "tap-usertesting demo",
+        `  The UserTesting Results API sandbox is serving on ${sandbox.url} (seeded data: ${sandbox.data.tests().length} tests, ${sandbox.data.allSessions().length} sessions).`,
+        `  Its rate limit and the tap's requests_per_minute are both raised to ${rpm} a minute (${rpm / 10}x the real API's 10), so this takes about a minute;`,
+        "  the summary's pace line shows how long the same sync takes at the real rate.",
+        `  Syncing every stream into ${database} ...`,
+        "",
+      ].join("\n"),
+    );
+    const config = resolveConfig({ ...sandbox.tapSettings(), requests_per_minute: rpm });
     const result = await runSync({
       config,
       selection: defaultSelection(),
@@ -99,23 +190,9 @@ await runCli("demo", async () => {
     exitCode = result.tap.exitCode;
   } finally {
     await sandbox.close();
+    offSignals();
   }
-  process.stdout.write(
-    `\nDone in ${formatDuration(Date.now() - started)}; the sandbox is stopped. A few example queries on ${values.database}:\n`,
-  );
-  const instance = await DuckDBInstance.create(values.database);
-  const connection = await instance.connect();
-  // The file's catalog is named after it: name the schema through it, so "usertesting" is not ambiguous.
-  const catalog = String((await connection.runAndReadAll("SELECT current_database()")).getRows()[0]?.[0]);
-  await connection.run(`USE "${catalog}"."usertesting"`);
-  for (const [title, sql] of EXAMPLES) {
-    const reader = await connection.runAndReadAll(sql);
-    process.stdout.write(`\n-- ${title}\n${sql};\n${table(reader.columnNames(), reader.getRows())}\n`);
-  }
-  connection.closeSync();
-  instance.closeSync();
-  process.stdout.write(
-    `\nOpen it yourself: duckdb ${values.database}  (or any DuckDB client), tables in schema usertesting.\n`,
-  );
+  process.stdout.write(`\nDone in ${formatDuration(Date.now() - started)}; the sandbox is stopped.\n`);
+  await printExamples(database);
   return exitCode;
 });

@@ -62,8 +62,9 @@ export function runCli(
 
 /**
  * A folder of stand-ins for the commands the README and the demo print, to put first on PATH:
- * `npx tap-usertesting ...` runs src/cli/tap.ts (not a possibly stale dist/), and `duckdb FILE
- * SQL` runs test/cli/duckdb-cli-stand-in.ts unless the DuckDB CLI itself is installed.
+ * `tap-usertesting ...` and `npx tap-usertesting ...` run src/cli/tap.ts (not a possibly stale
+ * dist/), and `duckdb FILE SQL` runs test/cli/duckdb-cli-stand-in.ts unless the DuckDB CLI itself
+ * is installed.
  */
 export function standInBin(dir: string): string {
   const bin = join(dir, "bin");
@@ -73,9 +74,11 @@ export function standInBin(dir: string): string {
     writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(bin, name), 0o755);
   };
+  const tap = `exec ${node} "${join(REPO, "src/cli/tap.ts")}" "$@"`;
+  script("tap-usertesting", tap);
   script(
     "npx",
-    `[ "$1" = tap-usertesting ] || { echo "npx stand-in: only tap-usertesting" >&2; exit 127; }\nshift\nexec ${node} "${join(REPO, "src/cli/tap.ts")}" "$@"`,
+    `[ "$1" = tap-usertesting ] || { echo "npx stand-in: only tap-usertesting" >&2; exit 127; }\nshift\n${tap}`,
   );
   if (spawnSync("sh", ["-c", "command -v duckdb"]).status !== 0)
     script("duckdb", `exec ${node} "${join(REPO, "test/cli/duckdb-cli-stand-in.ts")}" "$@"`);
