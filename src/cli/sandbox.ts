@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * usertesting-sandbox: runs the fake Results API until interrupted.
- * `npm run sandbox -- --help` lists the flags.
+ * `npm run -s sandbox -- --help` lists the flags (-s: without npm's banner, stdout's first line
+ * is the base URL).
  */
 import { parseArgs } from "node:util";
 import {
@@ -18,7 +19,9 @@ const SHAPE_KEYS = Object.entries(API_SHAPE_VALUES)
 
 const HELP = `usertesting-sandbox: a local, deterministic UserTesting Results API
 
-Usage: npm run sandbox -- [options]
+Usage: npm run -s sandbox -- [options]   (-s keeps npm's banner off stdout)
+
+Prints the base URL alone on stdout's first line, and on stderr a summary with its PID.
 
 Server
   --port N                  port to listen on (default: a free port)
@@ -37,7 +40,8 @@ Data (deterministic for the same flags)
   --large-test-sessions N   sessions of one interaction test; over 500 forces offset paging (default 620)
   --huge-test-sessions N    sessions of one survey, e.g. 10600 to pass the offset-10000 cap (default 0)
   --epoch N                 days of new sessions applied on top of the initial data (default 0);
-                            send SIGUSR2 to a running sandbox to advance one more day
+                            kill -USR2 PID (the PID it prints) advances a running sandbox one day
+  --advance-every SECONDS   advance one day every SECONDS (e.g. 60, or 0.5; default: never)
 
 Shapes (where the vendor's guides and its OpenAPI disagree)
   --api-shapes SPEC         guides, openapi or default (the OpenAPI's reading with the v1 study
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     "drop-rate",
     "slow-rate",
     "slow-ms",
+    "advance-every",
   ] as const;
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
     return;
   }
   const rate = (name: string) => numberFlag(values, name, { integer: false, min: 0, max: 1 });
+  const advanceEvery = numberFlag(values, "advance-every", { integer: false, min: 0.01, max: 86400 });
   let apiShapes: ApiShapes | undefined;
   if (typeof values["api-shapes"] === "string") {
     try {
@@ -160,17 +166,22 @@ async function main(): Promise<void> {
       `  data           seed ${sandbox.data.seed}, epoch ${sandbox.data.epoch}: ${sandbox.data.workspaces().length} workspaces, ${tests.length} tests (${tests.filter((t) => t.api === "classic").length} classic), ${sessions} sessions`,
       `  api shapes     ${describeApiShapes(sandbox.data.shapes)}`,
       `  rate limit     ${limit}`,
-      "Press Ctrl-C to stop; send SIGUSR2 to advance the data by one day.",
+      `  pid            ${process.pid} (kill -USR2 ${process.pid} advances one day)`,
+      ...(advanceEvery ? [`  advances       one day every ${advanceEvery} s`] : []),
+      "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
   );
-  process.on("SIGUSR2", () => {
+  const advance = () => {
     sandbox.data.advanceEpoch();
     process.stderr.write(
       `sandbox: advanced to epoch ${sandbox.data.epoch}: ${sandbox.data.allSessions().length} sessions\n`,
     );
-  });
+  };
+  process.on("SIGUSR2", advance);
+  const timer = advanceEvery ? setInterval(advance, advanceEvery * 1000) : undefined;
   const stop = () => {
+    clearInterval(timer);
     sandbox.close().then(() => process.exit(0));
   };
   process.on("SIGINT", stop);
