@@ -6,11 +6,16 @@ import { killAll, REPO, type Run, runCli, runShell, standInBin } from "./helpers
 
 afterEach(killAll);
 
-/** The command lines in the README's code blocks (a leading "$ " prompt dropped). */
+/**
+ * The command lines in the README's shell code blocks (```sh, or a plain block whose lines start
+ * with a "$ " prompt, which is dropped); usage synopses in plain blocks are not commands.
+ */
 const commandLines = [
-  ...readFileSync(join(REPO, "README.md"), "utf8").matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm),
+  ...readFileSync(join(REPO, "README.md"), "utf8").matchAll(/^```([^\n]*)\n([\s\S]*?)^```/gm),
 ]
-  .flatMap(([, block]) => (block as string).split("\n"))
+  .flatMap(([, language, block]) =>
+    (block as string).split("\n").filter((line) => language === "sh" || line.startsWith("$ ")),
+  )
   .map((line) => line.replace(/^\$ /, "").trim());
 const queryCommands = commandLines.filter((line) => /^(npx )?tap-usertesting query /.test(line));
 const duckdbCommands = commandLines.filter((line) => /^duckdb /.test(line));
