@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { tableSpecFor } from "../../src/loaders/core/columns.js";
 import { RecordBuffer } from "../../src/loaders/core/record-batch.js";
+import { DUCKDB_DIALECT } from "../../src/loaders/duckdb/duckdb-dialect.js";
 
 describe("a stream's buffered records, as loaders receive them", () => {
-  const spec = tableSpecFor("people", { properties: { id: { type: "integer" } } }, ["id"]);
+  const spec = tableSpecFor("people", { properties: { id: { type: "integer" } } }, ["id"], DUCKDB_DIALECT);
 
   it("wraps each line as it arrived with its sequence and arrival time, one NDJSON line per record", () => {
     const buffer = new RecordBuffer();

@@ -1,9 +1,10 @@
 import { isUtf8 } from "node:buffer";
 import type { Logger } from "../../log/logger.js";
 import { createAjv, jsonPointerToPath, type ValidateFunction } from "../../util/json-schema.js";
-import { type ColumnSpec, type TableSpec, tableSpecFor, widen } from "./columns.js";
+import { ColumnCollisionError, type ColumnSpec, type TableSpec, tableSpecFor, widen } from "./columns.js";
 import type { Loader } from "./loader.js";
 import { type RecordBatch, RecordBuffer } from "./record-batch.js";
+import { planTable } from "./schema-evolution.js";
 import { TargetInputError } from "./target-errors.js";
 import { castableTimestamp, isCastableTimestamp } from "./timestamps.js";
 
@@ -16,12 +17,21 @@ export interface BatchOptions {
   batchMaxAgeMs?: number;
 }
 
+export interface TransientRetryOptions {
+  /** Tries of a flush that failed transiently (see Loader.isTransient), on a fresh connection. @default 4 */
+  attempts?: number;
+  /** Wait before the first retry; doubles each time. @default 1000 */
+  firstDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 export interface TargetCoreOptions extends BatchOptions {
   loader: Loader;
   /** Called with each STATE value once every record before it is committed. */
   emitState: (state: unknown) => void | Promise<void>;
   logger: Logger;
   now?: () => number;
+  retry?: TransientRetryOptions;
 }
 
 interface StreamState {
@@ -34,7 +44,7 @@ interface StreamState {
 }
 
 function streamState(spec: TableSpec, validate: ValidateFunction, buffer: RecordBuffer): StreamState {
-  const timestamps = spec.columns.filter((c) => c.type === "timestamp").map((c) => c.name);
+  const timestamps = spec.columns.filter((c) => c.type === "timestamp").map((c) => c.property);
   return { spec, validate, buffer, timestamps };
 }
 
@@ -61,6 +71,7 @@ export class TargetCore {
   private pendingState: { value: unknown } | null = null;
   private inflight: Promise<void> | null = null;
   private failure: unknown = null;
+  /** The last _sdc_sequence given: strictly increasing for the whole run. */
   private sequence = 0;
   private receivedAtMs = -1;
   private receivedAt = "";
@@ -162,7 +173,14 @@ export class TargetCore {
         `the schema is not a valid JSON Schema (${(error as Error).message})`,
       );
     }
-    const requested = tableSpecFor(stream, schema as Record<string, unknown>, keys as string[]);
+    const { loader } = this.options;
+    let requested: TableSpec;
+    try {
+      requested = tableSpecFor(stream, schema as Record<string, unknown>, keys as string[], loader.dialect);
+    } catch (error) {
+      if (error instanceof ColumnCollisionError) throw new TargetInputError(this.line, stream, error.message);
+      throw error;
+    }
     const existing = this.streams.get(stream);
     const spec = existing ? mergeSpecs(existing.spec, requested) : requested;
     if (existing && sameSpec(existing.spec, spec)) {
@@ -172,8 +190,19 @@ export class TargetCore {
     // A changed table: commit what was buffered under the old one first.
     if (existing) await this.flush();
     await this.drain();
-    await this.options.loader.ensureTable(spec);
-    this.streams.set(stream, streamState(spec, validate, existing?.buffer ?? new RecordBuffer()));
+    const plan = planTable(spec, await loader.describeTable(spec.table), loader.dialect);
+    await loader.applyPlan(plan);
+    for (const change of plan.changes) {
+      if (change.kind === "widen")
+        this.options.logger.info(
+          `${spec.table}.${change.column}: widened from ${change.from} to ${change.to}`,
+        );
+      if (change.kind === "replace")
+        this.options.logger.warn(
+          `${spec.table}.${change.column}: ${change.from} cannot become ${change.to} in place; the old column is kept as ${change.keptAs} and ${change.column} now holds its values as ${change.to}`,
+        );
+    }
+    this.streams.set(stream, streamState(plan.spec, validate, existing?.buffer ?? new RecordBuffer()));
   }
 
   private onRecord(message: Record<string, unknown>, line: Buffer | string): Promise<void> | undefined {
@@ -195,13 +224,17 @@ export class TargetCore {
       this.receivedAtMs = now;
       this.receivedAt = new Date(now).toISOString();
     }
-    this.sequence += 1;
     return now;
   }
 
-  /** _sdc_sequence: milliseconds then arrival order, so later records always sort later. */
+  /**
+   * _sdc_sequence: microseconds of the arrival, but never less than one more than the last, so
+   * it increases strictly for the whole run (a thousand records in one millisecond do not wrap)
+   * and stays comparable with other runs' values; later records always sort later.
+   */
   private sequenceAt(now: number): number {
-    return now * 1000 + (this.sequence % 1000);
+    this.sequence = Math.max(this.sequence + 1, now * 1000);
+    return this.sequence;
   }
 
   private noteBuffered(bytes: number, now: number): Promise<void> | undefined {
@@ -274,22 +307,51 @@ export class TargetCore {
   }
 
   private async commit(batches: RecordBatch[], state: { value: unknown } | null): Promise<void> {
-    const { loader } = this.options;
-    await loader.begin();
-    try {
-      for (const batch of batches) {
-        await loader.stage(batch);
-        await loader.merge(batch);
+    const { loader, logger } = this.options;
+    const attempts = this.options.retry?.attempts ?? 4;
+    const firstDelayMs = this.options.retry?.firstDelayMs ?? 1000;
+    const sleep = this.options.retry?.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commitOnce(batches);
+        break;
+      } catch (error) {
+        if (attempt >= attempts || !loader.isTransient(error)) throw error;
+        const delay = firstDelayMs * 2 ** (attempt - 1);
+        logger.warn(
+          `${loader.name}: the flush failed (${(error as Error).message}); retrying on a fresh connection in ${Math.ceil(delay / 1000)} s (${attempts - attempt} tries left)`,
+        );
+        await loader.close().catch(() => undefined);
+        await sleep(delay);
+        await loader.connect();
       }
-      await loader.commit();
-    } catch (error) {
-      await loader.rollback().catch(() => undefined);
-      throw error;
     }
     for (const { spec, rows } of batches)
       this.loaded.set(spec.stream, (this.loaded.get(spec.stream) ?? 0) + rows);
     this.flushes += 1;
     if (state) await this.options.emitState(state.value);
+  }
+
+  /**
+   * One try of a flush: stage every stream's batch, then merge them all in one transaction;
+   * what was staged is cleaned up whatever happens.
+   */
+  private async commitOnce(batches: RecordBatch[]): Promise<void> {
+    const { loader } = this.options;
+    const staged: unknown[] = [];
+    try {
+      for (const batch of batches) staged.push(await loader.stage(batch));
+      await loader.begin();
+      try {
+        for (const s of staged) await loader.merge(s);
+        await loader.commit();
+      } catch (error) {
+        await loader.rollback().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      for (const s of staged) await loader.cleanup(s).catch(() => undefined);
+    }
   }
 }
 
@@ -354,10 +416,10 @@ function rewriteTimestamp(value: unknown, what: string, line: number, stream: st
 /** The table that holds both: every column of each, types widened, the newer keys. */
 function mergeSpecs(old: TableSpec, next: TableSpec): TableSpec {
   const columns: ColumnSpec[] = old.columns.map((c) => {
-    const incoming = next.columns.find((n) => n.name === c.name);
-    return incoming ? { name: c.name, type: widen(c.type, incoming.type) } : c;
+    const incoming = next.columns.find((n) => n.property === c.property);
+    return incoming ? { ...c, type: widen(c.type, incoming.type) } : c;
   });
-  for (const c of next.columns) if (!columns.some((e) => e.name === c.name)) columns.push(c);
+  for (const c of next.columns) if (!columns.some((e) => e.property === c.property)) columns.push(c);
   return { ...next, columns };
 }
 

@@ -5,11 +5,14 @@ import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { ConfigError } from "../../errors.js";
 import type { Logger } from "../../log/logger.js";
-import { type ColumnSpec, type TableSpec, widen } from "../core/columns.js";
+import { type ColumnSpec, type ColumnType, keyColumns, type TableSpec } from "../core/columns.js";
 import type { Loader } from "../core/loader.js";
 import type { RecordBatch } from "../core/record-batch.js";
+import type { TablePlan } from "../core/schema-evolution.js";
+import { removeStaleStagingDirs, stagingDirPrefix } from "../core/staging-dirs.js";
 import { LoaderError, TargetInputError } from "../core/target-errors.js";
 import { assertDatabasePath, describeDatabasePath, IN_MEMORY, notADatabaseMessage } from "./database-file.js";
+import { DUCKDB_DIALECT } from "./duckdb-dialect.js";
 import { columnTypeOf, DUCKDB_TYPE } from "./duckdb-types.js";
 
 export interface DuckDbLoaderOptions {
@@ -35,20 +38,28 @@ const SDC_FALLBACK: Record<string, (batch: RecordBatch) => string> = {
   _sdc_sequence: () => "q",
 };
 
+/** A batch staged for DuckDB: its NDJSON file, which read_json reads in the merge. */
+interface StagedFile {
+  batch: RecordBatch;
+  path: string;
+}
+
+/** DuckDB's own words for a database file another process holds: worth another try. */
+const TRANSIENT = /Could not set lock on file|Conflicting lock is held|database is locked/i;
+
 /**
  * The DuckDB dialect: each batch is written as an NDJSON file and loaded by one statement
  * that reads it with read_json and explicit column types (DuckDB parses and converts on all
  * cores, with no value crossing from JavaScript) and merges it into the table: a MERGE on the
  * keys, the record that arrived last winning, or an INSERT when the stream has no keys.
  */
-export class DuckDbLoader implements Loader {
+export class DuckDbLoader implements Loader<StagedFile> {
   readonly name = "duckdb";
+  readonly dialect = DUCKDB_DIALECT;
   private instance: DuckDBInstance | undefined;
   private connection: DuckDBConnection | undefined;
   /** The database's catalog name: with a file named like the schema, "schema.table" is ambiguous. */
   private catalog = "";
-  /** The effective spec of each table after evolution (types as the table has them). */
-  private readonly tables = new Map<string, TableSpec>();
   /** Where batches wait as NDJSON files for read_json; made on first use, removed on close. */
   private stagingDir: string | undefined;
   /** Tables known to hold no rows: their first batch is inserted, with no join against the table. */
@@ -94,50 +105,54 @@ export class DuckDbLoader implements Loader {
       throw new ConfigError(notADatabaseMessage(database, "a file DuckDB opened as an in-memory database"));
     }
     await this.run(`CREATE SCHEMA IF NOT EXISTS ${q(this.catalog)}.${q(this.options.schema)}`);
+    // A loader killed mid-flush leaves its staging folder: the next run removes it.
+    for (const dir of removeStaleStagingDirs(tmpdir(), "target-duckdb"))
+      this.options.logger.info(`Removed the staging folder of an interrupted run: ${dir}`);
   }
 
   private target(spec: TableSpec): string {
     return `${q(this.catalog)}.${q(this.options.schema)}.${q(spec.table)}`;
   }
 
-  async ensureTable(spec: TableSpec): Promise<void> {
+  async describeTable(table: string): Promise<Map<string, ColumnType> | null> {
     const reader = await this.con.runAndReadAll(
       "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = $1 AND table_schema = $2 AND table_name = $3 ORDER BY ordinal_position",
-      [this.catalog, this.options.schema, spec.table],
+      [this.catalog, this.options.schema, table],
     );
-    const existing = new Map(
-      reader.getRows().map(([name, type]) => [String(name), columnTypeOf(String(type))]),
-    );
-    if (existing.size === 0) {
-      const columns = spec.columns.map((c) => `${q(c.name)} ${DUCKDB_TYPE[c.type]}`).join(", ");
-      await this.run(`CREATE TABLE IF NOT EXISTS ${this.target(spec)} (${columns})`);
-      this.tables.set(spec.table, spec);
-      this.empty.add(spec.table);
-      return;
-    }
-    const columns: ColumnSpec[] = [];
-    for (const column of spec.columns) {
-      const current = existing.get(column.name);
-      if (current === undefined) {
-        await this.run(
-          `ALTER TABLE ${this.target(spec)} ADD COLUMN ${q(column.name)} ${DUCKDB_TYPE[column.type]}`,
-        );
-        columns.push(column);
-        continue;
+    const rows = reader.getRows();
+    if (rows.length === 0) return null;
+    return new Map(rows.map(([name, type]) => [String(name), columnTypeOf(String(type))]));
+  }
+
+  async applyPlan({ spec, changes }: TablePlan): Promise<void> {
+    const table = this.target(spec);
+    for (const change of changes) {
+      switch (change.kind) {
+        case "create": {
+          const columns = change.columns.map((c) => `${q(c.name)} ${DUCKDB_TYPE[c.type]}`).join(", ");
+          await this.run(`CREATE TABLE IF NOT EXISTS ${table} (${columns})`);
+          break;
+        }
+        case "add":
+          await this.run(
+            `ALTER TABLE ${table} ADD COLUMN ${q(change.column.name)} ${DUCKDB_TYPE[change.column.type]}`,
+          );
+          break;
+        case "widen":
+          await this.run(
+            `ALTER TABLE ${table} ALTER COLUMN ${q(change.column)} TYPE ${DUCKDB_TYPE[change.to]}`,
+          );
+          break;
+        case "replace":
+          await this.run(`ALTER TABLE ${table} RENAME COLUMN ${q(change.column)} TO ${q(change.keptAs)}`);
+          await this.run(`ALTER TABLE ${table} ADD COLUMN ${q(change.column)} ${DUCKDB_TYPE[change.to]}`);
+          await this.run(
+            `UPDATE ${table} SET ${q(change.column)} = CAST(${q(change.keptAs)} AS ${DUCKDB_TYPE[change.to]})`,
+          );
+          break;
       }
-      const type = widen(current, column.type);
-      if (type !== current) {
-        await this.run(
-          `ALTER TABLE ${this.target(spec)} ALTER COLUMN ${q(column.name)} TYPE ${DUCKDB_TYPE[type]}`,
-        );
-        this.options.logger.info(
-          `${spec.table}.${column.name}: widened from ${DUCKDB_TYPE[current]} to ${DUCKDB_TYPE[type]}`,
-        );
-      }
-      columns.push({ name: column.name, type });
     }
-    this.tables.set(spec.table, { ...spec, columns });
-    const rows = await this.con.runAndReadAll(`SELECT EXISTS (SELECT 1 FROM ${this.target(spec)})`);
+    const rows = await this.con.runAndReadAll(`SELECT EXISTS (SELECT 1 FROM ${table})`);
     if (rows.getRows()[0]?.[0] === false) this.empty.add(spec.table);
     else this.empty.delete(spec.table);
   }
@@ -147,13 +162,15 @@ export class DuckDbLoader implements Loader {
   }
 
   private stagingFile(spec: TableSpec): string {
-    this.stagingDir ??= mkdtempSync(join(tmpdir(), "target-duckdb-"));
+    this.stagingDir ??= mkdtempSync(join(tmpdir(), stagingDirPrefix("target-duckdb")));
     return join(this.stagingDir, `${spec.table}.ndjson`);
   }
 
-  async stage(batch: RecordBatch): Promise<void> {
+  async stage(batch: RecordBatch): Promise<StagedFile> {
+    const path = this.stagingFile(batch.spec);
     try {
-      await writeFile(this.stagingFile(batch.spec), batch.ndjson);
+      await writeFile(path, batch.ndjson);
+      return { batch, path };
     } catch (error) {
       throw new LoaderError(
         `Cannot write the staging file for ${batch.spec.table} in ${tmpdir()} (set TMPDIR to a folder with room): ${(error as Error).message}`,
@@ -162,33 +179,41 @@ export class DuckDbLoader implements Loader {
   }
 
   /** The batch file as rows of the table: typed by read_json, _sdc columns filled in. */
-  private batchRows(batch: RecordBatch, columns: readonly ColumnSpec[]): string {
-    const record = columns.map((c) => `${q(c.name)} ${DUCKDB_TYPE[c.type]}`).join(", ");
+  private batchRows({ batch, path }: StagedFile, columns: readonly ColumnSpec[]): string {
+    const record = columns.map((c) => `${q(c.property)} ${DUCKDB_TYPE[c.type]}`).join(", ");
     const types = `{q: 'BIGINT', r: 'TIMESTAMPTZ', m: ${literal(`STRUCT(record STRUCT(${record}), time_extracted TIMESTAMPTZ)`)}}`;
     const values = columns.map((c) => {
-      const value = `m.record.${q(c.name)}`;
-      const fallback = SDC_FALLBACK[c.name]?.(batch);
+      const value = `m.record.${q(c.property)}`;
+      const fallback = SDC_FALLBACK[c.property]?.(batch);
       return fallback
         ? `COALESCE(${value}, CAST(${fallback} AS ${DUCKDB_TYPE[c.type]})) AS ${q(c.name)}`
         : `${value} AS ${q(c.name)}`;
     });
     const maximumObjectSize = Math.max(DEFAULT_MAXIMUM_OBJECT_SIZE, batch.largestLine + 1);
-    return `SELECT ${values.join(", ")} FROM read_json(${literal(this.stagingFile(batch.spec))}, format = 'newline_delimited', compression = 'uncompressed', maximum_object_size = ${maximumObjectSize}, columns = ${types})`;
+    return `SELECT ${values.join(", ")} FROM read_json(${literal(path)}, format = 'newline_delimited', compression = 'uncompressed', maximum_object_size = ${maximumObjectSize}, columns = ${types})`;
   }
 
-  async merge(batch: RecordBatch): Promise<void> {
+  async merge(staged: StagedFile): Promise<void> {
     try {
-      await this.mergeBatch(batch);
+      await this.mergeBatch(staged);
     } catch (error) {
-      throw this.recordError(batch, error);
+      throw this.recordError(staged, error);
     }
+  }
+
+  async cleanup(staged: StagedFile): Promise<void> {
+    await rm(staged.path, { force: true });
+  }
+
+  isTransient(error: unknown): boolean {
+    return TRANSIENT.test(String((error as Error)?.message ?? error));
   }
 
   /**
    * A record DuckDB cannot read (an integer past 64 bits, a duplicate key, a lone surrogate:
    * things JSON.parse lets through) is bad input: name its input line, not the staging file's.
    */
-  private recordError(batch: RecordBatch, error: unknown): unknown {
+  private recordError({ batch, path }: StagedFile, error: unknown): unknown {
     const message = (error as Error).message ?? "";
     const match = /(Malformed JSON )?in file "([^"]*)", (?:at byte \d+ )?in line (\d+): ([^\n]*)/.exec(
       message,
@@ -196,7 +221,7 @@ export class DuckDbLoader implements Loader {
     // DuckDB 1.5 counts a malformed line one past itself; a record it cannot convert, exactly.
     const index = match ? Number(match[3]) - (match[1] ? 2 : 1) : -1;
     const inputLine = batch.inputLines[index];
-    if (!match || match[2] !== this.stagingFile(batch.spec) || inputLine === undefined) return error;
+    if (!match || match[2] !== path || inputLine === undefined) return error;
     return new TargetInputError(
       inputLine,
       batch.spec.stream,
@@ -204,20 +229,20 @@ export class DuckDbLoader implements Loader {
     );
   }
 
-  private async mergeBatch(batch: RecordBatch): Promise<void> {
-    const { spec } = batch;
-    const effective = this.tables.get(spec.table) ?? spec;
-    const names = effective.columns.map((c) => q(c.name));
-    const rows = this.batchRows(batch, effective.columns);
+  private async mergeBatch(staged: StagedFile): Promise<void> {
+    const { spec } = staged.batch;
+    const names = spec.columns.map((c) => q(c.name));
+    const rows = this.batchRows(staged, spec.columns);
     const insert = `INSERT INTO ${this.target(spec)} (${names.join(", ")})`;
-    const keys = spec.keyProperties.map(q);
+    const key = keyColumns(spec);
+    const keys = key.map((c) => q(c.name));
     // Forgotten before the statement: after a rollback the table may be empty, never the reverse.
     const wasEmpty = this.empty.delete(spec.table);
     if (keys.length === 0) {
       await this.run(`${insert} ${rows}`);
     } else {
       // Within the batch the last arrival (q) wins; MERGE needs each key at most once.
-      const latest = `${rows} QUALIFY row_number() OVER (PARTITION BY ${keys.map((k) => `m.record.${k}`).join(", ")} ORDER BY q DESC) = 1`;
+      const latest = `${rows} QUALIFY row_number() OVER (PARTITION BY ${key.map((c) => `m.record.${q(c.property)}`).join(", ")} ORDER BY q DESC) = 1`;
       const on = keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(" AND ");
       const set = names.map((n) => `${n} = s.${n}`).join(", ");
       await this.run(
@@ -228,7 +253,6 @@ export class DuckDbLoader implements Loader {
               `WHEN NOT MATCHED THEN INSERT (${names.join(", ")}) VALUES (${names.map((n) => `s.${n}`).join(", ")})`,
       );
     }
-    await rm(this.stagingFile(spec), { force: true });
   }
 
   async commit(): Promise<void> {
