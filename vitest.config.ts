@@ -8,5 +8,7 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 20_000,
+    // Gives the run a temporary folder of its own and fails it if a test leaves anything there.
+    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig, resolveConfig } from "../../src/config/config.js";
 import { ConfigError } from "../../src/errors.js";
 import { loadTargetSettings, targetByName } from "../../src/loaders/targets.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tap-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, content: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));

@@ -1,11 +1,19 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll } from "vitest";
 
-/** A fresh database file path in a temporary folder. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh database file path in a temporary folder, removed after the test file. */
 export function tempDatabase(): string {
-  return join(mkdtempSync(join(tmpdir(), "tap-duckdb-")), "test.duckdb");
+  const dir = mkdtempSync(join(tmpdir(), "tap-duckdb-"));
+  made.push(dir);
+  return join(dir, "test.duckdb");
 }
 
 /** Rows of a query as plain objects (JSON-friendly: BIGINT as number, timestamps as text). */
