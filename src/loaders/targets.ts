@@ -3,8 +3,7 @@ import { ConfigError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
 import type { Loader } from "./core/loader.js";
 import type { BatchOptions } from "./core/target-core.js";
-import { assertDatabasePath } from "./duckdb/database-file.js";
-import { DuckDbLoader } from "./duckdb/duckdb-loader.js";
+import { duckdbTarget } from "./duckdb/duckdb-target.js";
 
 export interface TargetSetup {
   loader: Loader;
@@ -13,48 +12,22 @@ export interface TargetSetup {
   description: string;
 }
 
-/** A warehouse the sync command and the target binaries can load into. */
+/**
+ * A warehouse the sync command and the target binaries can load into: a loader is its folder
+ * (src/loaders/<name>/, which exports one of these) and one line in TARGETS below. That gives
+ * `target-<name>` (src/cli/target.ts, one bin line in package.json), `tap-usertesting sync
+ * --target <name>`, its settings, `--about`, and the loader contract suite.
+ */
 export interface TargetFactory {
   name: string;
+  /** One line for --help and --about: what it loads into and how. */
+  description: string;
   settings: SettingsSchema;
   create(settings: Record<string, unknown>, logger: Logger): TargetSetup;
 }
 
-interface DuckDbSettings {
-  database: string;
-  schema: string;
-  batch_size_rows: number;
-  batch_max_bytes: number;
-  batch_max_age_seconds: number;
-}
-
-const duckdb: TargetFactory = {
-  name: "duckdb",
-  settings: {
-    file: "target-duckdb.config.schema.json",
-    envPrefix: "TARGET_DUCKDB_",
-    label: "The target-duckdb configuration",
-    hint: "See the README's target-duckdb settings.",
-    subject: "target-duckdb",
-  },
-  create(settings, logger) {
-    const s = settings as unknown as DuckDbSettings;
-    // Refused with the other settings, before any input is read or any API call is made.
-    assertDatabasePath(s.database);
-    return {
-      loader: new DuckDbLoader({ database: s.database, schema: s.schema, logger }),
-      batch: {
-        batchSizeRows: s.batch_size_rows,
-        batchMaxBytes: s.batch_max_bytes,
-        batchMaxAgeMs: s.batch_max_age_seconds * 1000,
-      },
-      description: `DuckDB ${s.database}, schema ${s.schema}`,
-    };
-  },
-};
-
-/** Loaders by name. Snowflake and BigQuery join as new files. */
-export const TARGETS: Record<string, TargetFactory> = { duckdb };
+/** Loaders by name. Snowflake and BigQuery join as one line each. */
+export const TARGETS: Record<string, TargetFactory> = { duckdb: duckdbTarget };
 
 export function targetByName(name: string): TargetFactory {
   const target = TARGETS[name];

@@ -12,7 +12,7 @@ describe("target-duckdb on the command line", () => {
   it("loads a Singer stream and writes each STATE value once its records are committed", async () => {
     const database = tempDatabase();
     const input = readFileSync("test/fixtures/singer/key-updates.singer", "utf8");
-    const result = await run("src/cli/target-duckdb.ts", [], input, {
+    const result = await run("src/cli/target.ts", ["--target", "duckdb"], input, {
       TARGET_DUCKDB_DATABASE: database,
       TARGET_DUCKDB_BATCH_SIZE_ROWS: "2",
     });
@@ -29,7 +29,9 @@ describe("target-duckdb on the command line", () => {
   it("refuses bad input with the line number, exit code 2 and no stack trace", async () => {
     const database = tempDatabase();
     const input = readFileSync("test/fixtures/singer/not-json.singer", "utf8");
-    const result = await run("src/cli/target-duckdb.ts", [], input, { TARGET_DUCKDB_DATABASE: database });
+    const result = await run("src/cli/target.ts", ["--target", "duckdb"], input, {
+      TARGET_DUCKDB_DATABASE: database,
+    });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("target-duckdb: Input line 5: not JSON ({this is not json)");
@@ -37,7 +39,9 @@ describe("target-duckdb on the command line", () => {
   });
 
   it("refuses a bad setting, naming it", async () => {
-    const result = await run("src/cli/target-duckdb.ts", [], "", { TARGET_DUCKDB_BATCH_SIZE_ROWS: "lots" });
+    const result = await run("src/cli/target.ts", ["--target", "duckdb"], "", {
+      TARGET_DUCKDB_BATCH_SIZE_ROWS: "lots",
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       "'batch_size_rows' must be a whole number (from environment variable TARGET_DUCKDB_BATCH_SIZE_ROWS)",

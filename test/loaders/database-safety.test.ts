@@ -22,7 +22,10 @@ function folder(): string {
 
 const input = readFileSync("test/fixtures/singer/key-updates.singer", "utf8");
 const targetDuckdb = (env: Record<string, string>) =>
-  runCommand("src/cli/target-duckdb.ts", [], { input, env: { TARGET_DUCKDB_BATCH_SIZE_ROWS: "2", ...env } });
+  runCommand("src/cli/target.ts", ["--target", "duckdb"], {
+    input,
+    env: { TARGET_DUCKDB_BATCH_SIZE_ROWS: "2", ...env },
+  });
 
 describe("target-duckdb keeps its data in a DuckDB file, or refuses", () => {
   it("refuses a `database` that is an existing JSON file, before reading input, and leaves it as it was", async () => {

@@ -69,7 +69,7 @@ describe("Ctrl-C", () => {
     writeFileSync(config, JSON.stringify({ database: join(dir, "u.duckdb") }));
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "src/cli/target-duckdb.ts", "--config", config],
+      ["--import", "tsx", "src/cli/target.ts", "--target", "duckdb", "--config", config],
       {
         stdio: ["pipe", "pipe", "pipe"],
       },
