@@ -86,6 +86,10 @@ interface Scan {
   keywords: Set<number>;
   /** Indices where inline PRIMARY KEY becomes NOT NULL. */
   notNull: Set<number>;
+  /** `FROM VALUES (…), (…)`: the VALUES word's index → its last ")" and the tuples' width. */
+  fromValues: Map<number, { end: number; width: number; aliased: boolean }>;
+  /** Indices of the ")" that close a FROM VALUES list, with what to write after it. */
+  valuesEnds: Map<number, string>;
 }
 
 /** Indices of the significant tokens, in order. */
@@ -102,7 +106,14 @@ function significantIndices(tokens: readonly Token[]): number[] {
  * of DDL that DuckDB must not see.
  */
 function scan(tokens: readonly Token[]): Scan {
-  const result: Scan = { types: new Set(), skip: new Set(), keywords: new Set(), notNull: new Set() };
+  const result: Scan = {
+    types: new Set(),
+    skip: new Set(),
+    keywords: new Set(),
+    notNull: new Set(),
+    fromValues: new Map(),
+    valuesEnds: new Map(),
+  };
   const sig = significantIndices(tokens);
   const tok = (k: number): Token | undefined => tokens[sig[k] ?? -1];
   const kw = (k: number): string | undefined => keyword(tok(k));
@@ -119,11 +130,56 @@ function scan(tokens: readonly Token[]): Scan {
       }
     }
     if (kw(k) === "TRANSIENT") result.skip.add(sig[k] ?? -1);
+    if (kw(k) === "VALUES" && ["FROM", "JOIN", "USING"].includes(kw(k - 1) ?? ""))
+      scanFromValues(tokens, sig, k, result);
   }
   const first = kw(0);
   if (first === "CREATE") scanCreateTable(tokens, sig, result);
   if (first === "ALTER" && kw(1) === "TABLE") scanAlterTable(tokens, sig, result);
   return result;
+}
+
+/**
+ * Snowflake's `FROM VALUES (1, 'a'), (2, 'b')` names its columns COLUMN1, COLUMN2…; DuckDB wants
+ * `FROM (VALUES …) AS alias(names)`. Records where the list ends and how wide its rows are.
+ */
+function scanFromValues(tokens: readonly Token[], sig: number[], k: number, result: Scan): void {
+  const tok = (j: number): Token | undefined => tokens[sig[j] ?? -1];
+  let j = k + 1;
+  let width = 0;
+  let end = -1;
+  while (tok(j)?.text === "(") {
+    let depth = 0;
+    let commas = 0;
+    for (; j < sig.length; j++) {
+      const text = tok(j)?.text;
+      if (text === "(") depth++;
+      else if (text === ")" && --depth === 0) break;
+      else if (text === "," && depth === 1) commas++;
+    }
+    width = Math.max(width, commas + 1);
+    end = j;
+    j++;
+    if (tok(j)?.text !== ",") break;
+    j++;
+  }
+  if (end < 0) return;
+  const names = Array.from({ length: width }, (_, n) => `"COLUMN${n + 1}"`).join(", ");
+  const next = tok(end + 1);
+  const alias = next?.kind === "word" && !KEYWORDS.has(next.text.toUpperCase()) ? next : undefined;
+  const aliasedWithAs = keyword(next) === "AS";
+  result.fromValues.set(sig[k] ?? -1, {
+    end: sig[end] ?? -1,
+    width,
+    aliased: Boolean(alias) || aliasedWithAs,
+  });
+  if (alias || aliasedWithAs) {
+    // `FROM VALUES (…) v` or `… AS v`: close the list, keep the alias, name the columns after it
+    // unless the statement names them.
+    const aliasAt = aliasedWithAs ? end + 2 : end + 1;
+    result.valuesEnds.set(sig[end] ?? -1, ")");
+    if (tok(aliasAt + 1)?.text !== "(") result.valuesEnds.set(sig[aliasAt] ?? -1, `(${names})`);
+  } else result.valuesEnds.set(sig[end] ?? -1, `) AS "VALUES"(${names})`);
 }
 
 function scanCreateTable(tokens: readonly Token[], sig: number[], result: Scan): void {
@@ -328,6 +384,14 @@ function translateTokens(tokens: Token[], ctx: TranslateContext): string {
     const t = tokens[i] as Token;
     const k = position.get(i) ?? -1;
     if (marks.skip.has(i)) continue;
+    if (marks.fromValues.has(i)) {
+      out.push("(VALUES");
+      continue;
+    }
+    if (marks.valuesEnds.has(i) && t.kind !== "op") {
+      out.push(`${quoteIdentifier(identifierName(t) ?? t.text)}${marks.valuesEnds.get(i)}`);
+      continue;
+    }
     if (marks.notNull.has(i)) {
       out.push("NOT NULL");
       continue;
@@ -433,6 +497,10 @@ function translateTokens(tokens: Token[], ctx: TranslateContext): string {
         break;
       }
       case "op": {
+        if (marks.valuesEnds.has(i)) {
+          out.push(`)${marks.valuesEnds.get(i)}`);
+          break;
+        }
         const prev = sigTok(k - 1);
         const next = sigTok(k + 1);
         if (
