@@ -520,6 +520,14 @@ export class StatementExecutor {
    * PUT file://path @stage[/prefix] [AUTO_COMPRESS=…] [SOURCE_COMPRESSION=…] [OVERWRITE=…] [PARALLEL=n].
    * The answer is the driver's instructions: it reads the local file, gzips it when asked, and
    * copies it into the stage's folder itself.
+   *
+   * Why LOCAL_FS: it is the one location type of the driver's file-transfer agent that works
+   * against a server on plain HTTP. S3 is always reached over https (file_transfer_agent/s3_util.js
+   * builds `https://${stageInfo.endPoint}`), so it would need TLS and a fake S3; GCS with
+   * presigned URLs could use http, but re-runs the PUT per file and encrypts with the query stage
+   * master key. LOCAL_FS (file_transfer_agent/local_util.js, Snowflake's own test stage type) makes
+   * the driver copy the file into a folder this server reads, unencrypted, with its real
+   * compression and result handling. Caveat: the driver calls process.umask(0) for LOCAL_FS.
    */
   private put(session: Session, sql: string): PutInstructions {
     const match = /^\s*PUT\s+(?:'file:\/\/([^']+)'|file:\/\/(\S+))\s+('?@[^\s']+'?)(.*)$/is.exec(sql);
