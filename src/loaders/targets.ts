@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger.js";
 import type { Loader } from "./core/loader.js";
 import type { BatchOptions } from "./core/target-core.js";
 import { duckdbTarget } from "./duckdb/duckdb-target.js";
+import { snowflakeTarget } from "./snowflake/snowflake-target.js";
 
 export interface TargetSetup {
   loader: Loader;
@@ -27,14 +28,12 @@ export interface TargetFactory {
 }
 
 /** Loaders by name. Snowflake and BigQuery join as one line each. */
-export const TARGETS: Record<string, TargetFactory> = { duckdb: duckdbTarget };
+export const TARGETS: Record<string, TargetFactory> = { duckdb: duckdbTarget, snowflake: snowflakeTarget };
 
 export function targetByName(name: string): TargetFactory {
   const target = TARGETS[name];
   if (!target) {
-    const planned = ["snowflake", "bigquery"].includes(name)
-      ? ` The ${name} loader is not part of this version yet.`
-      : "";
+    const planned = ["bigquery"].includes(name) ? ` The ${name} loader is not part of this version yet.` : "";
     throw new ConfigError(
       `Unknown target '${name}'. Available: ${Object.keys(TARGETS).join(", ")}.${planned}`,
     );

@@ -98,12 +98,12 @@ describe("tap-usertesting sync on the command line", () => {
   it("says clearly that a loader is not available yet", async () => {
     const result = await run(
       "src/cli/tap.ts",
-      ["sync", "--config", "config.sample.json", "--target", "snowflake"],
+      ["sync", "--config", "config.sample.json", "--target", "bigquery"],
       null,
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
-      "Unknown target 'snowflake'. Available: duckdb. The snowflake loader is not part of this version yet.",
+      "Unknown target 'bigquery'. Available: duckdb, snowflake. The bigquery loader is not part of this version yet.",
     );
   });
 });

@@ -18,7 +18,8 @@ describe.each(Object.keys(TARGETS))("the %s loader", (name) => {
     const schema = readSchema(target.settings.file);
     expect(schema.additionalProperties).toBe(false);
     for (const [key, p] of Object.entries(schema.properties as Record<string, { secret?: boolean }>))
-      if (/password|secret|private_key|token|credentials/.test(key)) expect(p.secret, key).toBe(true);
+      if (/password|secret|passphrase|token|^private_key$|credentials_json/.test(key))
+        expect(p.secret, key).toBe(true);
   });
 
   it("describes itself and every setting with --about", async () => {

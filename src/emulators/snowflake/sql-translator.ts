@@ -72,6 +72,8 @@ export const SESSION_MACROS: readonly string[] = [
   "CREATE OR REPLACE TEMP MACRO try_parse_json(x) AS CASE WHEN json_valid(x) THEN CAST(x AS JSON) END",
   "CREATE OR REPLACE TEMP MACRO to_variant(x) AS to_json(x)",
   "CREATE OR REPLACE TEMP MACRO to_varchar_sf(x) AS CAST(x AS VARCHAR)",
+  // A VARIANT's JSON null becomes SQL NULL; other values stay as they are.
+  "CREATE OR REPLACE TEMP MACRO strip_null_value(x) AS CASE WHEN json_type(CAST(x AS JSON)) = 'NULL' THEN NULL ELSE CAST(x AS JSON) END",
 ];
 
 /** Words that start a column constraint Snowflake accepts and does not enforce (only NOT NULL is enforced). */

@@ -10,6 +10,11 @@ const q = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 /** target-duckdb, read back with @duckdb/node-api. */
 export const duckdbHarness: LoaderHarness = {
   factory: duckdbTarget,
+  unloadable: {
+    "an integer past 64 bits": "refused, naming its input line",
+    "a repeated key": "refused, naming its input line",
+    "a lone surrogate": "refused, naming its input line",
+  },
   skipReason: () => null,
   async open() {
     const database = tempDatabase();

@@ -8,8 +8,17 @@ import type { TargetFactory } from "../../../src/loaders/targets.js";
  * as numbers, timestamps as epoch microseconds (a decimal string), JSON parsed, booleans and
  * text as they are, null as null.
  */
+/** Records JSON.parse accepts that a warehouse may not: what the loader does with each. */
+export type UnloadableCase = "an integer past 64 bits" | "a repeated key" | "a lone surrogate";
+export type UnloadableOutcome =
+  | "refused, naming its input line"
+  | "refused"
+  /** The warehouse holds it (Snowflake's NUMBER(38,0) holds 20 digits). */
+  | "loaded";
+
 export interface LoaderHarness {
   factory: TargetFactory;
+  unloadable: Record<UnloadableCase, UnloadableOutcome>;
   /** Why the harness cannot run here (no server, no credentials), or null when it can. */
   skipReason(): string | null;
   open(): Promise<LoadedTables>;
