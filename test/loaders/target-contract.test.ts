@@ -5,14 +5,14 @@ import { runTarget } from "../../src/loaders/run-target.js";
 import { memoryLogger } from "../../src/log/logger.js";
 import { duckdbHarness } from "./harnesses/duckdb-harness.js";
 import type { LoadedTables, LoaderHarness } from "./harnesses/loader-harness.js";
-import { snowflakeHarness } from "./harnesses/snowflake-harness.js";
+import { snowflakeHarness, snowflakeLiveHarness } from "./harnesses/snowflake-harness.js";
 
 /**
  * One corpus of .singer files, run through every loader: each must end with the same tables,
  * read back through its own client, and pass on the same STATEs. A new loader adds its harness
  * (test/loaders/harnesses/) to this list, and nothing else.
  */
-const HARNESSES: LoaderHarness[] = [duckdbHarness, snowflakeHarness];
+const HARNESSES: LoaderHarness[] = [duckdbHarness, snowflakeHarness, snowflakeLiveHarness];
 
 const us = (iso: string, micros = 0) => String(Date.parse(iso) * 1000 + micros);
 
@@ -29,7 +29,7 @@ function readFixture(file: string): Buffer[] {
 }
 
 for (const harness of HARNESSES) {
-  const name = harness.factory.name;
+  const name = harness === snowflakeLiveHarness ? "snowflake (live account)" : harness.factory.name;
   const skip = harness.skipReason();
   describe.skipIf(skip !== null)(`${name} loader contract${skip ? ` (skipped: ${skip})` : ""}`, () => {
     const opened: LoadedTables[] = [];

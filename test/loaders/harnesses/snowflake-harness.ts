@@ -1,3 +1,5 @@
+import { createPrivateKey, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import snowflake, { type Connection } from "snowflake-sdk";
 import { startSnowflakeLocal } from "../../../src/emulators/snowflake/index.js";
 import type { ColumnType } from "../../../src/loaders/core/columns.js";
@@ -14,16 +16,21 @@ const SCHEMA = "USERTESTING";
 
 type Row = Record<string, unknown>;
 
-async function connect(
-  url: string,
+/** A reader connected with the real driver: to a local server's URL, or with an account's options. */
+export async function connectReader(
+  target: string | Record<string, unknown>,
 ): Promise<{ run: (sql: string, binds?: unknown[]) => Promise<Row[]>; close: () => Promise<void> }> {
-  const connection: Connection = snowflake.createConnection({
-    account: "LOCAL",
-    username: "reader",
-    password: "reader-password",
-    accessUrl: url,
-    database: DATABASE,
-  } as never);
+  const connection: Connection = snowflake.createConnection(
+    (typeof target === "string"
+      ? {
+          account: "LOCAL",
+          username: "reader",
+          password: "reader-password",
+          accessUrl: target,
+          database: DATABASE,
+        }
+      : target) as never,
+  );
   await new Promise<void>((resolve, reject) => {
     connection.connectAsync((error) => (error ? reject(error) : resolve())).catch(reject);
   });
@@ -43,78 +50,166 @@ async function connect(
   };
 }
 
-/**
- * target-snowflake against the local Snowflake-protocol server (fake-backed: DuckDB inside),
- * read back with the real snowflake-sdk.
- */
-export const snowflakeHarness: LoaderHarness = {
-  factory: snowflakeTarget,
-  // The COPY's error does not say which line it was (not mapped yet): the load stops, no STATE.
-  unloadable: {
-    "an integer past 64 bits": "loaded",
-    "a repeated key": "loaded",
-    "a lone surrogate": "refused",
-  },
-  skipReason: () => null,
-  async open() {
-    const server = await startSnowflakeLocal({});
-    const reader = await connect(server.url);
-    const columns = async (stream: string): Promise<Map<string, ColumnType> | null> => {
-      const rows = await reader.run(
-        "SELECT COLUMN_NAME, DATA_TYPE, NUMERIC_SCALE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-        [SCHEMA, SNOWFLAKE_DIALECT.tableName(stream)],
-      );
-      return rows.length === 0
-        ? null
-        : new Map(
-            rows.map((r) => [String(r.COLUMN_NAME), columnTypeOf(String(r.DATA_TYPE), r.NUMERIC_SCALE)]),
-          );
-    };
-    return {
-      settings: {
-        account: "LOCAL",
-        user: "loader",
-        password: "loader-password",
-        database: DATABASE,
-        schema: SCHEMA,
-        access_url: server.url,
-      },
-      columns,
-      async rows(stream, properties) {
-        const types = (await columns(stream)) ?? new Map<string, ColumnType>();
-        const names = properties.map((p) => SNOWFLAKE_DIALECT.columnName(p));
-        const table = `${q(DATABASE)}.${q(SCHEMA)}.${q(SNOWFLAKE_DIALECT.tableName(stream))}`;
+/** Where a harness loads: the settings for the loader, a reader, its database and schema. */
+interface Account {
+  settings: Record<string, unknown>;
+  reader: Awaited<ReturnType<typeof connectReader>>;
+  database: string;
+  schema: string;
+  close(): Promise<void>;
+}
+
+async function localAccount(): Promise<Account> {
+  const server = await startSnowflakeLocal({});
+  return {
+    settings: {
+      account: "LOCAL",
+      user: "loader",
+      password: "loader-password",
+      database: DATABASE,
+      schema: SCHEMA,
+      access_url: server.url,
+    },
+    reader: await connectReader(server.url),
+    database: DATABASE,
+    schema: SCHEMA,
+    close: () => server.close(),
+  };
+}
+
+const LIVE = ["SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_DATABASE"] as const;
+
+/** A real account from SNOWFLAKE_* variables; every load gets a schema of its own, dropped after. */
+async function liveAccount(): Promise<Account> {
+  const e = process.env;
+  const schema = `TAP_USERTESTING_TEST_${randomBytes(4).toString("hex").toUpperCase()}`;
+  const key = e.SNOWFLAKE_PRIVATE_KEY_PATH
+    ? createPrivateKey({
+        key: readFileSync(e.SNOWFLAKE_PRIVATE_KEY_PATH, "utf8"),
+        passphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
+      })
+        .export({ type: "pkcs8", format: "pem" })
+        .toString()
+    : undefined;
+  const login = key
+    ? { authenticator: "SNOWFLAKE_JWT", privateKey: key }
+    : { password: e.SNOWFLAKE_PASSWORD };
+  const reader = await connectReader({
+    account: e.SNOWFLAKE_ACCOUNT,
+    username: e.SNOWFLAKE_USER,
+    database: e.SNOWFLAKE_DATABASE,
+    ...(e.SNOWFLAKE_WAREHOUSE ? { warehouse: e.SNOWFLAKE_WAREHOUSE } : {}),
+    ...(e.SNOWFLAKE_ROLE ? { role: e.SNOWFLAKE_ROLE } : {}),
+    ...login,
+  });
+  return {
+    settings: {
+      account: e.SNOWFLAKE_ACCOUNT,
+      user: e.SNOWFLAKE_USER,
+      database: e.SNOWFLAKE_DATABASE,
+      schema,
+      warehouse: e.SNOWFLAKE_WAREHOUSE ?? null,
+      role: e.SNOWFLAKE_ROLE ?? null,
+      private_key_path: e.SNOWFLAKE_PRIVATE_KEY_PATH ?? null,
+      private_key_passphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE ?? null,
+      password: key ? null : (e.SNOWFLAKE_PASSWORD ?? null),
+    },
+    reader,
+    database: String(e.SNOWFLAKE_DATABASE),
+    schema,
+    close: async () => {
+      await reader
+        .run(`DROP SCHEMA IF EXISTS "${e.SNOWFLAKE_DATABASE}"."${schema}" CASCADE`)
+        .catch(() => undefined);
+    },
+  };
+}
+
+function snowflakeHarnessOn(
+  open: () => Promise<Account>,
+  skipReason: () => string | null,
+  unloadable: LoaderHarness["unloadable"],
+): LoaderHarness {
+  return {
+    factory: snowflakeTarget,
+    unloadable,
+    skipReason,
+    async open() {
+      const account = await open();
+      const { reader } = account;
+      const SCHEMA = account.schema;
+      const DATABASE = account.database;
+      const columns = async (stream: string): Promise<Map<string, ColumnType> | null> => {
         const rows = await reader.run(
-          `SELECT ${names.map((n, i) => `${q(n)} AS "C${i}"`).join(", ")} FROM ${table} ORDER BY 1`,
+          "SELECT COLUMN_NAME, DATA_TYPE, NUMERIC_SCALE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+          [SCHEMA, SNOWFLAKE_DIALECT.tableName(stream)],
         );
-        return rows.map((row) =>
-          Object.fromEntries(
-            properties.map((p, i) => {
-              const value = row[`C${i}`] ?? null;
-              const type = types.get(names[i] as string);
-              if (value === null) return [p, null];
-              if (type === "timestamp") {
-                const t = value as { getEpochSeconds(): number; getNanoSeconds(): number };
-                return [
-                  p,
-                  String(
-                    BigInt(t.getEpochSeconds()) * 1_000_000n + BigInt(Math.floor(t.getNanoSeconds() / 1000)),
-                  ),
-                ];
-              }
-              // fetchAsString hands a NULL number over as the text NULL.
-              if ((type === "number" || type === "integer") && value === "NULL") return [p, null];
-              if (type === "number") return [p, Number(value)];
-              if (type === "integer") return [p, String(value)];
-              return [p, value];
-            }),
-          ),
-        );
-      },
-      async close() {
-        await reader.close();
-        await server.close();
-      },
-    };
+        return rows.length === 0
+          ? null
+          : new Map(
+              rows.map((r) => [String(r.COLUMN_NAME), columnTypeOf(String(r.DATA_TYPE), r.NUMERIC_SCALE)]),
+            );
+      };
+      return {
+        settings: account.settings,
+        columns,
+        async rows(stream, properties) {
+          const types = (await columns(stream)) ?? new Map<string, ColumnType>();
+          const names = properties.map((p) => SNOWFLAKE_DIALECT.columnName(p));
+          const table = `${q(DATABASE)}.${q(SCHEMA)}.${q(SNOWFLAKE_DIALECT.tableName(stream))}`;
+          const rows = await reader.run(
+            `SELECT ${names.map((n, i) => `${q(n)} AS "C${i}"`).join(", ")} FROM ${table} ORDER BY 1`,
+          );
+          return rows.map((row) =>
+            Object.fromEntries(
+              properties.map((p, i) => {
+                const value = row[`C${i}`] ?? null;
+                const type = types.get(names[i] as string);
+                if (value === null) return [p, null];
+                if (type === "timestamp") {
+                  const t = value as { getEpochSeconds(): number; getNanoSeconds(): number };
+                  return [
+                    p,
+                    String(
+                      BigInt(t.getEpochSeconds()) * 1_000_000n +
+                        BigInt(Math.floor(t.getNanoSeconds() / 1000)),
+                    ),
+                  ];
+                }
+                // fetchAsString hands a NULL number over as the text NULL.
+                if ((type === "number" || type === "integer") && value === "NULL") return [p, null];
+                if (type === "number") return [p, Number(value)];
+                if (type === "integer") return [p, String(value)];
+                return [p, value];
+              }),
+            ),
+          );
+        },
+        async close() {
+          await account.close();
+          await reader.close().catch(() => undefined);
+        },
+      };
+    },
+  };
+}
+
+/** target-snowflake against the local Snowflake-protocol server (fake-backed: DuckDB inside), read back with the real driver. */
+export const snowflakeHarness = snowflakeHarnessOn(localAccount, () => null, {
+  "an integer past 64 bits": "loaded",
+  "a repeated key": "loaded",
+  // The COPY's error does not say which line it was (not mapped yet): the load stops, no STATE.
+  "a lone surrogate": "refused",
+});
+
+/** The same suite against a real account, when SNOWFLAKE_* variables name one. */
+export const snowflakeLiveHarness = snowflakeHarnessOn(
+  liveAccount,
+  () => {
+    const missing = LIVE.filter((v) => !process.env[v]);
+    if (!process.env.SNOWFLAKE_PRIVATE_KEY_PATH && !process.env.SNOWFLAKE_PASSWORD)
+      missing.push("SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PASSWORD" as never);
+    return missing.length ? `live Snowflake: set ${missing.join(", ")}` : null;
   },
-};
+  { "an integer past 64 bits": "loaded", "a repeated key": "refused", "a lone surrogate": "refused" },
+);

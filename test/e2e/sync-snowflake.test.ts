@@ -1,0 +1,253 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config/config.js";
+import { type SnowflakeLocal, startSnowflakeLocal } from "../../src/emulators/snowflake/index.js";
+import type { Loader } from "../../src/loaders/core/loader.js";
+import { SNOWFLAKE_DIALECT } from "../../src/loaders/snowflake/snowflake-dialect.js";
+import { loadTargetSettings, targetByName } from "../../src/loaders/targets.js";
+import { memoryLogger } from "../../src/log/logger.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { STREAMS } from "../../src/streams/registry.js";
+import { runSync } from "../../src/sync/run-sync.js";
+import { readStateFile } from "../../src/sync/state-file.js";
+import { defaultSelection } from "../../src/tap/catalog.js";
+import { useSandbox } from "../helpers/sandbox.js";
+import { connectReader } from "../loaders/harnesses/snowflake-harness.js";
+
+const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false);
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function useServer(options: Parameters<typeof startSnowflakeLocal>[0] = {}): Promise<SnowflakeLocal> {
+  const server = await startSnowflakeLocal(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "sync-snowflake-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const env = (server: SnowflakeLocal, extra: Record<string, string> = {}) => ({
+  TARGET_SNOWFLAKE_ACCOUNT: "LOCAL",
+  TARGET_SNOWFLAKE_USER: "loader",
+  TARGET_SNOWFLAKE_PASSWORD: "loader-password",
+  TARGET_SNOWFLAKE_DATABASE: "ANALYTICS",
+  TARGET_SNOWFLAKE_ACCESS_URL: server.url,
+  TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "3000",
+  ...extra,
+});
+
+async function sync(
+  sandbox: Sandbox,
+  server: SnowflakeLocal,
+  options: { stateFile?: string; wrap?: (loader: Loader) => Loader; env?: Record<string, string> } = {},
+) {
+  const { logger, lines } = memoryLogger();
+  const target = targetByName("snowflake");
+  const setup = target.create(loadTargetSettings(target, [], env(server, options.env)), logger);
+  if (options.wrap) setup.loader = options.wrap(setup.loader);
+  try {
+    const result = await runSync({
+      config: resolveConfig({ ...sandbox.tapSettings(), requests_per_minute: 100_000 }),
+      selection: defaultSelection(),
+      target: setup,
+      state: options.stateFile ? readStateFile(options.stateFile) : undefined,
+      stateFile: options.stateFile ?? null,
+      logger,
+      progress: false,
+      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
+    });
+    return { result, logs: lines, error: undefined };
+  } catch (error) {
+    return { result: undefined, logs: lines, error };
+  }
+}
+
+/** Row counts and duplicate keys of every table, read with the driver. */
+async function tables(server: SnowflakeLocal) {
+  const reader = await connectReader(server.url);
+  try {
+    const out: Record<string, { rows: number; duplicateKeys: number; keys: string[] }> = {};
+    for (const stream of TABLES) {
+      const table = `"ANALYTICS"."USERTESTING".${`"${SNOWFLAKE_DIALECT.tableName(stream.name)}"`}`;
+      const keys = stream.keyProperties.map((k) => `"${SNOWFLAKE_DIALECT.columnName(k)}"`);
+      const [count] = await reader.run(`SELECT COUNT(*) AS N FROM ${table}`);
+      const [dupes] = await reader.run(
+        `SELECT COUNT(*) AS N FROM (SELECT ${keys.join(", ")} FROM ${table} GROUP BY ${keys.join(", ")} HAVING COUNT(*) > 1)`,
+      );
+      const all = await reader.run(
+        `SELECT ${keys.map((k, i) => `TO_VARCHAR(${k}) AS K${i}`).join(", ")} FROM ${table}`,
+      );
+      out[stream.name] = {
+        rows: Number(count?.N),
+        duplicateKeys: Number(dupes?.N),
+        keys: all.map((r) => keys.map((_, i) => String(r[`K${i}`])).join("|")).sort(),
+      };
+    }
+    return out;
+  } finally {
+    await reader.close();
+  }
+}
+
+function expected(sandbox: Sandbox): Record<string, number> {
+  const data = sandbox.data;
+  const completed = data.allListedSessions().filter((s) => s.status === "completed");
+  const details = completed.map((s) => data.sessionDetail(s.sessionId));
+  const qx = (id: string) =>
+    ((data.qxScores(id) as { qxScores?: unknown[] } | undefined)?.qxScores ?? []).length;
+  return {
+    workspaces: data.workspaces().length,
+    tests: data.tests().length,
+    sessions: data.allListedSessions().length,
+    demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
+    task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
+    tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
+    transcripts: completed.filter((s) => data.transcript(s.sessionId)).length,
+    qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
+    qx_task_group_scores: data.tests().reduce((n, t) => n + qx(t.testId), 0),
+  };
+}
+
+const counts = (t: Awaited<ReturnType<typeof tables>>) =>
+  Object.fromEntries(Object.entries(t).map(([name, v]) => [name, v.rows]));
+
+describe("sync into Snowflake (fake-backed: local Snowflake-protocol server)", () => {
+  it("loads tables equal to the sandbox's truth; a second full run adds no duplicates; an incremental run adds the new sessions", async () => {
+    const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0, apiShapes: "openapi" });
+    const server = await useServer();
+    const stateFile = join(tempDir(), "state.json");
+    const first = await sync(sandbox, server, { stateFile });
+    expect(first.error).toBeUndefined();
+    const loaded = await tables(server);
+    expect(counts(loaded)).toEqual(expected(sandbox));
+    expect(loaded.sessions?.keys).toEqual(
+      sandbox.data
+        .allListedSessions()
+        .map((s) => s.sessionId)
+        .sort(),
+    );
+    expect(loaded.tests?.keys).toEqual(
+      sandbox.data
+        .tests()
+        .map((t) => t.testId)
+        .sort(),
+    );
+
+    expect((await sync(sandbox, server)).error).toBeUndefined();
+    const again = await tables(server);
+    expect(counts(again)).toEqual(expected(sandbox));
+    for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
+
+    sandbox.data.advanceEpoch();
+    const next = await sync(sandbox, server, { stateFile });
+    expect(next.error).toBeUndefined();
+    expect(counts(await tables(server))).toEqual(expected(sandbox));
+    // Statements per flush depend on the streams, not the rows: a handful per table.
+    const flushes = server.statements.filter((s) => /^MERGE/i.test(s.sqlText)).length;
+    expect(flushes).toBeGreaterThan(0);
+    expect(server.statements.filter((s) => /^INSERT/i.test(s.sqlText)).length).toBe(0);
+  }, 60_000);
+
+  it.each([1, 2])(
+    "ends complete and without duplicates when killed at random moments and resumed (seed %i)",
+    async (seed) => {
+      const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0 });
+      const server = await useServer();
+      const stateFile = join(tempDir(), "state.json");
+      let calls = 0;
+      let killAt = 6 + ((seed * 7919) % 12);
+      const chaos = (loader: Loader): Loader =>
+        new Proxy(loader, {
+          get(target, property, receiver) {
+            const value = Reflect.get(target, property, receiver);
+            if (typeof value !== "function" || !["stage", "merge", "commit"].includes(String(property)))
+              return value;
+            return async (...args: unknown[]) => {
+              calls += 1;
+              if (calls === killAt) throw new Error(`killed at loader call ${calls} (${String(property)})`);
+              return value.apply(target, args);
+            };
+          },
+        });
+      let runs = 0;
+      for (; runs < 5; runs++) {
+        const run = await sync(sandbox, server, {
+          stateFile,
+          wrap: chaos,
+          env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "400" },
+        });
+        if (!run.error) break;
+        expect(String(run.error)).toMatch(/killed at loader call/);
+        killAt = runs < 2 ? calls + 5 + ((seed * 31 + runs * 17) % 15) : Number.POSITIVE_INFINITY;
+      }
+      expect(runs).toBe(3);
+      const loaded = await tables(server);
+      expect(counts(loaded)).toEqual(expected(sandbox));
+      for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
+    },
+    90_000,
+  );
+
+  it("retries a connection dropped mid-flush and loses nothing", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
+    const server = await useServer();
+    // Drop the connection on a statement well into the first flush.
+    server.faults.onQuery(12, { kind: "drop" });
+    const run = await sync(sandbox, server);
+    expect(run.error).toBeUndefined();
+    expect(counts(await tables(server))).toEqual(expected(sandbox));
+    expect(server.requests.some((r) => r.fault === "drop")).toBe(true);
+  }, 60_000);
+
+  it("logs in with a key pair, refuses a wrong key clearly, and shows no secret", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 3, largeTestSessions: 0 });
+    const pair = () => generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const right = pair();
+    const wrong = pair();
+    const publicPem = right.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const server = await useServer({ users: [{ name: "LOADER", publicKey: publicPem }] });
+    const dir = tempDir();
+    const keyFile = join(dir, "rsa_key.p8");
+    writeFileSync(
+      keyFile,
+      right.privateKey.export({
+        type: "pkcs8",
+        format: "pem",
+        cipher: "aes-256-cbc",
+        passphrase: "correct horse",
+      }),
+    );
+    const keyEnv = {
+      TARGET_SNOWFLAKE_PASSWORD: "",
+      TARGET_SNOWFLAKE_PRIVATE_KEY_PATH: keyFile,
+      TARGET_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: "correct horse",
+    };
+    const ok = await sync(sandbox, server, { env: keyEnv });
+    expect(ok.error).toBeUndefined();
+
+    const wrongPem = wrong.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const refused = await sync(sandbox, server, {
+      env: { TARGET_SNOWFLAKE_PASSWORD: "", TARGET_SNOWFLAKE_PRIVATE_KEY: wrongPem },
+    });
+    expect((refused.error as Error).message).toMatch(
+      /^Snowflake refused the login of user loader to account LOCAL \(code 390144\): .*Check that the user's RSA_PUBLIC_KEY is the public half of this private key\.$/,
+    );
+    const everything = [...ok.logs, ...refused.logs, String((refused.error as Error).message)].join("\n");
+    for (const secret of [
+      "correct horse",
+      "BEGIN PRIVATE KEY",
+      "BEGIN ENCRYPTED PRIVATE KEY",
+      wrongPem.slice(40, 80),
+    ])
+      expect(everything).not.toContain(secret);
+  }, 60_000);
+});
