@@ -3,8 +3,9 @@
  * npm run demo: the whole pipeline on a fresh machine, no account needed. Starts the Results
  * API sandbox, syncs everything into ./usertesting.duckdb, stops the sandbox, and prints the
  * summary and a few example queries as commands that work as printed. Flags: --database FILE,
- * --requests-per-minute N. The sandbox it starts is stopped on every way out: success, an
- * error, Ctrl-C or SIGTERM.
+ * --requests-per-minute N, --target duckdb|snowflake (snowflake: through the local
+ * Snowflake-protocol server, a stand-in with DuckDB inside). What it starts is stopped on every
+ * way out: success, an error, Ctrl-C or SIGTERM.
  */
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -17,16 +18,19 @@ import { type Sandbox, startSandbox } from "../sandbox/index.js";
 import { runSync } from "../sync/run-sync.js";
 import { defaultSelection } from "../tap/catalog.js";
 import { formatDuration } from "../tap/progress.js";
+import { printSnowflakeTables, startSnowflakeDemo } from "./demo-snowflake.js";
 import { formatResult, QuerySession } from "./query-command.js";
 import { EXIT, runCli } from "./run-cli.js";
 
-const USAGE = `Usage: npm run demo -- [--database FILE] [--requests-per-minute N]
+const USAGE = `Usage: npm run demo -- [--database FILE] [--requests-per-minute N] [--target duckdb|snowflake]
   --database FILE           the DuckDB file to sync into (default usertesting.duckdb)
+  --target snowflake        load with target-snowflake into the local Snowflake-protocol server
+                            (a stand-in with DuckDB inside, in memory; not Snowflake) instead
   --requests-per-minute N   the sandbox's rate limit and the tap's budget, a whole number from 1
                             to 100000 (default 1200; the real API allows 10)`;
 /** The end of every refusal: one paragraph, so one line. */
 const USAGE_HINT =
-  "Usage: npm run demo -- [--database FILE] [--requests-per-minute N] (--help explains them).";
+  "Usage: npm run demo -- [--database FILE] [--requests-per-minute N] [--target duckdb|snowflake] (--help explains them).";
 
 const DEFAULT_DATABASE = "usertesting.duckdb";
 /** The schema the demo loads into: the target's default. */
@@ -77,13 +81,14 @@ const sqlName = (name: string): string =>
   /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 
 /** The demo's flags, or null for --help. */
-function parseOptions(): { database: string; rpm: number } | null {
-  let values: { database?: string; "requests-per-minute"?: string; help?: boolean };
+function parseOptions(): { database: string; rpm: number; target: "duckdb" | "snowflake" } | null {
+  let values: { database?: string; "requests-per-minute"?: string; target?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         database: { type: "string", default: DEFAULT_DATABASE },
         "requests-per-minute": { type: "string", default: "1200" },
+        target: { type: "string", default: "duckdb" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -105,17 +110,22 @@ function parseOptions(): { database: string; rpm: number } | null {
     throw new ConfigError(
       `--database ${database}: the folder ${dirname(resolve(database))} does not exist. ${USAGE_HINT}`,
     );
-  return { database, rpm };
+  const target = String(values.target);
+  if (target !== "duckdb" && target !== "snowflake")
+    throw new ConfigError(`--target must be duckdb or snowflake, not '${target}'. ${USAGE_HINT}`);
+  return { database, rpm, target };
 }
 
 /** Stops the sandbox, then exits 130 (Ctrl-C) or 143 (SIGTERM), saying so. */
-function stopOnSignals(sandbox: Sandbox, database: string): () => void {
+function stopOnSignals(sandbox: Sandbox, database: string, also?: () => Promise<void>): () => void {
   const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
     const handler = () => {
       process.stderr.write(
         `\ndemo: interrupted (${signal}); the sandbox is stopped. ${database} keeps what was committed; run npm run demo again for a full sync.\n`,
       );
-      sandbox.close().finally(() => process.exit(signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm));
+      Promise.all([sandbox.close(), also?.()]).finally(() =>
+        process.exit(signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm),
+      );
     };
     process.once(signal, handler);
     return () => process.off(signal, handler);
@@ -160,11 +170,17 @@ await runCli("demo", async () => {
   }
   const { database, rpm } = options;
   const logger = new Logger();
-  const target = targetByName("duckdb");
+  const duckdb = targetByName("duckdb");
   // Set up before the sandbox starts, so a bad --database is refused with nothing running.
-  const setup = target.create(loadTargetSettings(target, [], { TARGET_DUCKDB_DATABASE: database }), logger);
+  const snowflake = options.target === "snowflake" ? await startSnowflakeDemo(logger) : null;
+  const setup =
+    snowflake?.setup ??
+    duckdb.create(loadTargetSettings(duckdb, [], { TARGET_DUCKDB_DATABASE: database }), logger);
+  const into = snowflake
+    ? `the local Snowflake stand-in at ${snowflake.server.url} (DuckDB inside, not Snowflake) with target-snowflake`
+    : database;
   const sandbox = await startSandbox({ requestsPerMinute: rpm, recordRequests: false });
-  const offSignals = stopOnSignals(sandbox, database);
+  const offSignals = stopOnSignals(sandbox, database, snowflake ? () => snowflake.server.close() : undefined);
   const started = Date.now();
   let exitCode: number;
   try {
@@ -174,7 +190,7 @@ await runCli("demo", async () => {
         `  The UserTesting Results API sandbox is serving on ${sandbox.url} (seeded data: ${sandbox.data.tests().length} tests, ${sandbox.data.allSessions().length} sessions).`,
         `  Its rate limit and the tap's requests_per_minute are both raised to ${rpm} a minute (${rpm / 10}x the real API's 10), so this takes about a minute;`,
         "  the summary's pace line shows how long the same sync takes at the real rate.",
-        `  Syncing every stream into ${database} ...`,
+        `  Syncing every stream into ${into} ...`,
         "",
       ].join("\n"),
     );
@@ -188,10 +204,16 @@ await runCli("demo", async () => {
       logger,
     });
     exitCode = result.tap.exitCode;
+    if (snowflake) {
+      process.stdout.write(`\nDone in ${formatDuration(Date.now() - started)}.\n`);
+      await printSnowflakeTables(snowflake.server);
+    }
   } finally {
     await sandbox.close();
+    await snowflake?.server.close();
     offSignals();
   }
+  if (snowflake) return exitCode;
   process.stdout.write(`\nDone in ${formatDuration(Date.now() - started)}; the sandbox is stopped.\n`);
   await printExamples(database);
   return exitCode;
