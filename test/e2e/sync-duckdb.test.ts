@@ -11,6 +11,7 @@ import { runSync } from "../../src/sync/run-sync.js";
 import { readStateFile } from "../../src/sync/state-file.js";
 import { defaultSelection } from "../../src/tap/catalog.js";
 import { queryRows, tempDatabase } from "../helpers/duckdb.js";
+import { LoaderKiller } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { runTapOn } from "../helpers/tap.js";
 
@@ -176,29 +177,16 @@ describe("sync into DuckDB", () => {
       const sandbox = await useSandbox({ apiShapes: shapes });
       const database = tempDatabase();
       const stateFile = `${database}.state.json`;
-      let calls = 0;
-      let killAt = 20 + ((seed * 7919) % 40);
       // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
-      const chaos = (loader: Loader): Loader =>
-        new Proxy(loader, {
-          get(target, property, receiver) {
-            const value = Reflect.get(target, property, receiver);
-            if (typeof value !== "function" || !["stage", "merge", "commit"].includes(String(property)))
-              return value;
-            return async (...args: unknown[]) => {
-              calls += 1;
-              if (calls === killAt) throw new Error(`killed at loader call ${calls} (${String(property)})`);
-              return value.apply(target, args);
-            };
-          },
-        });
+      const killer = new LoaderKiller(20 + ((seed * 7919) % 40));
       let runs = 0;
       for (; runs < 5; runs++) {
-        const run = await sync(sandbox, database, { stateFile, wrap: chaos, batchSizeRows: 300 });
+        const run = await sync(sandbox, database, { stateFile, wrap: killer.wrap, batchSizeRows: 300 });
         if (!run.error) break;
         expect(String(run.error)).toMatch(/killed at loader call/);
         // Three kills at random points, then a run that is left to finish.
-        killAt = runs < 2 ? calls + 10 + ((seed * 31 + runs * 17) % 60) : Number.POSITIVE_INFINITY;
+        killer.killAt =
+          runs < 2 ? killer.calls + 10 + ((seed * 31 + runs * 17) % 60) : Number.POSITIVE_INFINITY;
       }
       expect(runs).toBe(3);
       const clean = tempDatabase();

@@ -14,6 +14,7 @@ import { STREAMS } from "../../src/streams/registry.js";
 import { runSync } from "../../src/sync/run-sync.js";
 import { readStateFile } from "../../src/sync/state-file.js";
 import { defaultSelection } from "../../src/tap/catalog.js";
+import { LoaderKiller } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { connectReader } from "../loaders/harnesses/snowflake-harness.js";
 
@@ -163,31 +164,19 @@ describe("sync into Snowflake (fake-backed: local Snowflake-protocol server)", (
       const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0 });
       const server = await useServer();
       const stateFile = join(tempDir(), "state.json");
-      let calls = 0;
-      let killAt = 6 + ((seed * 7919) % 12);
-      const chaos = (loader: Loader): Loader =>
-        new Proxy(loader, {
-          get(target, property, receiver) {
-            const value = Reflect.get(target, property, receiver);
-            if (typeof value !== "function" || !["stage", "merge", "commit"].includes(String(property)))
-              return value;
-            return async (...args: unknown[]) => {
-              calls += 1;
-              if (calls === killAt) throw new Error(`killed at loader call ${calls} (${String(property)})`);
-              return value.apply(target, args);
-            };
-          },
-        });
+      // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
+      const killer = new LoaderKiller(6 + ((seed * 7919) % 12));
       let runs = 0;
       for (; runs < 5; runs++) {
         const run = await sync(sandbox, server, {
           stateFile,
-          wrap: chaos,
+          wrap: killer.wrap,
           env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "400" },
         });
         if (!run.error) break;
         expect(String(run.error)).toMatch(/killed at loader call/);
-        killAt = runs < 2 ? calls + 5 + ((seed * 31 + runs * 17) % 15) : Number.POSITIVE_INFINITY;
+        killer.killAt =
+          runs < 2 ? killer.calls + 5 + ((seed * 31 + runs * 17) % 15) : Number.POSITIVE_INFINITY;
       }
       expect(runs).toBe(3);
       const loaded = await tables(server);
