@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -36,24 +36,88 @@ function tempDir(): string {
   return dir;
 }
 
-const env = (server: SnowflakeLocal, extra: Record<string, string> = {}) => ({
-  TARGET_SNOWFLAKE_ACCOUNT: "LOCAL",
-  TARGET_SNOWFLAKE_USER: "loader",
-  TARGET_SNOWFLAKE_PASSWORD: "loader-password",
-  TARGET_SNOWFLAKE_DATABASE: "ANALYTICS",
-  TARGET_SNOWFLAKE_ACCESS_URL: server.url,
-  TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "3000",
-  ...extra,
+/** Where a spec loads: the target's settings (as TARGET_SNOWFLAKE_* variables) and a reader. */
+interface Warehouse {
+  env: Record<string, string>;
+  reader: () => ReturnType<typeof connectReader>;
+  database: string;
+  schema: string;
+}
+
+const local = (server: SnowflakeLocal): Warehouse => ({
+  env: {
+    TARGET_SNOWFLAKE_ACCOUNT: "LOCAL",
+    TARGET_SNOWFLAKE_USER: "loader",
+    TARGET_SNOWFLAKE_PASSWORD: "loader-password",
+    TARGET_SNOWFLAKE_DATABASE: "ANALYTICS",
+    TARGET_SNOWFLAKE_ACCESS_URL: server.url,
+  },
+  reader: () => connectReader(server.url),
+  database: "ANALYTICS",
+  schema: "USERTESTING",
 });
+
+const LIVE_MISSING = ["SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_DATABASE"].filter(
+  (v) => !process.env[v],
+);
+if (!process.env.SNOWFLAKE_PRIVATE_KEY_PATH && !process.env.SNOWFLAKE_PASSWORD)
+  LIVE_MISSING.push("SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PASSWORD");
+
+/** A real account from SNOWFLAKE_* variables; each spec gets a schema of its own, dropped after. */
+function live(): Warehouse {
+  const e = process.env;
+  const schema = `TAP_USERTESTING_E2E_${randomBytes(4).toString("hex").toUpperCase()}`;
+  const key = e.SNOWFLAKE_PRIVATE_KEY_PATH
+    ? createPrivateKey({
+        key: readFileSync(e.SNOWFLAKE_PRIVATE_KEY_PATH, "utf8"),
+        passphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
+      })
+        .export({ type: "pkcs8", format: "pem" })
+        .toString()
+    : undefined;
+  const reader = () =>
+    connectReader({
+      account: e.SNOWFLAKE_ACCOUNT,
+      username: e.SNOWFLAKE_USER,
+      database: e.SNOWFLAKE_DATABASE,
+      ...(e.SNOWFLAKE_WAREHOUSE ? { warehouse: e.SNOWFLAKE_WAREHOUSE } : {}),
+      ...(e.SNOWFLAKE_ROLE ? { role: e.SNOWFLAKE_ROLE } : {}),
+      ...(key ? { authenticator: "SNOWFLAKE_JWT", privateKey: key } : { password: e.SNOWFLAKE_PASSWORD }),
+    });
+  cleanups.push(async () => {
+    const r = await reader();
+    await r.run(`DROP SCHEMA IF EXISTS "${e.SNOWFLAKE_DATABASE}"."${schema}" CASCADE`).catch(() => undefined);
+    await r.close();
+  });
+  const optional = (name: string, value: string | undefined): Record<string, string> =>
+    value ? { [name]: value } : {};
+  return {
+    env: {
+      TARGET_SNOWFLAKE_ACCOUNT: String(e.SNOWFLAKE_ACCOUNT),
+      TARGET_SNOWFLAKE_USER: String(e.SNOWFLAKE_USER),
+      TARGET_SNOWFLAKE_DATABASE: String(e.SNOWFLAKE_DATABASE),
+      TARGET_SNOWFLAKE_SCHEMA: schema,
+      ...optional("TARGET_SNOWFLAKE_WAREHOUSE", e.SNOWFLAKE_WAREHOUSE),
+      ...optional("TARGET_SNOWFLAKE_ROLE", e.SNOWFLAKE_ROLE),
+      ...optional("TARGET_SNOWFLAKE_PRIVATE_KEY_PATH", e.SNOWFLAKE_PRIVATE_KEY_PATH),
+      ...optional("TARGET_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE),
+      ...(key ? {} : optional("TARGET_SNOWFLAKE_PASSWORD", e.SNOWFLAKE_PASSWORD)),
+    },
+    reader,
+    database: String(e.SNOWFLAKE_DATABASE),
+    schema,
+  };
+}
 
 async function sync(
   sandbox: Sandbox,
-  server: SnowflakeLocal,
+  warehouse: Warehouse,
   options: { stateFile?: string; wrap?: (loader: Loader) => Loader; env?: Record<string, string> } = {},
 ) {
   const { logger, lines } = memoryLogger();
   const target = targetByName("snowflake");
-  const setup = target.create(loadTargetSettings(target, [], env(server, options.env)), logger);
+  const env = { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "3000", ...warehouse.env, ...options.env };
+  const setup = target.create(loadTargetSettings(target, [], env), logger);
   if (options.wrap) setup.loader = options.wrap(setup.loader);
   try {
     const result = await runSync({
@@ -73,12 +137,12 @@ async function sync(
 }
 
 /** Row counts and duplicate keys of every table, read with the driver. */
-async function tables(server: SnowflakeLocal) {
-  const reader = await connectReader(server.url);
+async function tables(warehouse: Warehouse) {
+  const reader = await warehouse.reader();
   try {
     const out: Record<string, { rows: number; duplicateKeys: number; keys: string[] }> = {};
     for (const stream of TABLES) {
-      const table = `"ANALYTICS"."USERTESTING".${`"${SNOWFLAKE_DIALECT.tableName(stream.name)}"`}`;
+      const table = `"${warehouse.database}"."${warehouse.schema}"."${SNOWFLAKE_DIALECT.tableName(stream.name)}"`;
       const keys = stream.keyProperties.map((k) => `"${SNOWFLAKE_DIALECT.columnName(k)}"`);
       const [count] = await reader.run(`SELECT COUNT(*) AS N FROM ${table}`);
       const [dupes] = await reader.run(
@@ -121,79 +185,95 @@ function expected(sandbox: Sandbox): Record<string, number> {
 const counts = (t: Awaited<ReturnType<typeof tables>>) =>
   Object.fromEntries(Object.entries(t).map(([name, v]) => [name, v.rows]));
 
-describe("sync into Snowflake (fake-backed: local Snowflake-protocol server)", () => {
-  it("loads tables equal to the sandbox's truth; a second full run adds no duplicates; an incremental run adds the new sessions", async () => {
-    const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0, apiShapes: "openapi" });
-    const server = await useServer();
-    const stateFile = join(tempDir(), "state.json");
-    const first = await sync(sandbox, server, { stateFile });
-    expect(first.error).toBeUndefined();
-    const loaded = await tables(server);
-    expect(counts(loaded)).toEqual(expected(sandbox));
-    expect(loaded.sessions?.keys).toEqual(
-      sandbox.data
-        .allListedSessions()
-        .map((s) => s.sessionId)
-        .sort(),
-    );
-    expect(loaded.tests?.keys).toEqual(
-      sandbox.data
-        .tests()
-        .map((t) => t.testId)
-        .sort(),
-    );
+const WAREHOUSES: Array<[string, string | null, () => Promise<Warehouse>]> = [
+  ["fake-backed: local Snowflake-protocol server", null, async () => local(await useServer())],
+  ["live account", LIVE_MISSING.length ? `set ${LIVE_MISSING.join(", ")}` : null, async () => live()],
+];
 
-    expect((await sync(sandbox, server)).error).toBeUndefined();
-    const again = await tables(server);
-    expect(counts(again)).toEqual(expected(sandbox));
-    for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
-
-    sandbox.data.advanceEpoch();
-    const next = await sync(sandbox, server, { stateFile });
-    expect(next.error).toBeUndefined();
-    expect(counts(await tables(server))).toEqual(expected(sandbox));
-    // Statements per flush depend on the streams, not the rows: a handful per table.
-    const flushes = server.statements.filter((s) => /^MERGE/i.test(s.sqlText)).length;
-    expect(flushes).toBeGreaterThan(0);
-    expect(server.statements.filter((s) => /^INSERT/i.test(s.sqlText)).length).toBe(0);
-  }, 60_000);
-
-  it.each([1, 2])(
-    "ends complete and without duplicates when killed at random moments and resumed (seed %i)",
-    async (seed) => {
-      const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0 });
-      const server = await useServer();
+describe.each(WAREHOUSES)("sync into Snowflake (%s)", (_where, skip, open) => {
+  describe.skipIf(skip !== null)(skip ? `skipped: ${skip}` : "runs", () => {
+    it("loads tables equal to the sandbox's truth; a second full run adds no duplicates; an incremental run adds the new sessions", async () => {
+      const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0, apiShapes: "openapi" });
+      const server = await open();
       const stateFile = join(tempDir(), "state.json");
-      // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
-      const killer = new LoaderKiller(6 + ((seed * 7919) % 12));
-      let runs = 0;
-      for (; runs < 5; runs++) {
-        const run = await sync(sandbox, server, {
-          stateFile,
-          wrap: killer.wrap,
-          env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "400" },
-        });
-        if (!run.error) break;
-        expect(String(run.error)).toMatch(/killed at loader call/);
-        killer.killAt =
-          runs < 2 ? killer.calls + 5 + ((seed * 31 + runs * 17) % 15) : Number.POSITIVE_INFINITY;
-      }
-      expect(runs).toBe(3);
+      const first = await sync(sandbox, server, { stateFile });
+      expect(first.error).toBeUndefined();
       const loaded = await tables(server);
       expect(counts(loaded)).toEqual(expected(sandbox));
-      for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
-    },
-    90_000,
-  );
+      expect(loaded.sessions?.keys).toEqual(
+        sandbox.data
+          .allListedSessions()
+          .map((s) => s.sessionId)
+          .sort(),
+      );
+      expect(loaded.tests?.keys).toEqual(
+        sandbox.data
+          .tests()
+          .map((t) => t.testId)
+          .sort(),
+      );
+
+      expect((await sync(sandbox, server)).error).toBeUndefined();
+      const again = await tables(server);
+      expect(counts(again)).toEqual(expected(sandbox));
+      for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
+
+      sandbox.data.advanceEpoch();
+      const next = await sync(sandbox, server, { stateFile });
+      expect(next.error).toBeUndefined();
+      expect(counts(await tables(server))).toEqual(expected(sandbox));
+    }, 120_000);
+
+    it.each([1, 2])(
+      "ends complete and without duplicates when killed at random moments and resumed (seed %i)",
+      async (seed) => {
+        const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0 });
+        const server = await open();
+        const stateFile = join(tempDir(), "state.json");
+        // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
+        const killer = new LoaderKiller(6 + ((seed * 7919) % 12));
+        let runs = 0;
+        for (; runs < 5; runs++) {
+          const run = await sync(sandbox, server, {
+            stateFile,
+            wrap: killer.wrap,
+            env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "400" },
+          });
+          if (!run.error) break;
+          expect(String(run.error)).toMatch(/killed at loader call/);
+          killer.killAt =
+            runs < 2 ? killer.calls + 5 + ((seed * 31 + runs * 17) % 15) : Number.POSITIVE_INFINITY;
+        }
+        expect(runs).toBe(3);
+        const loaded = await tables(server);
+        expect(counts(loaded)).toEqual(expected(sandbox));
+        for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
+      },
+      180_000,
+    );
+  });
+});
+
+describe("sync into Snowflake, what only the local server can show (fake-backed: local Snowflake-protocol server)", () => {
+  it("sends a fixed set of statements a flush: MERGEs for keyed streams, never a row-by-row INSERT", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
+    const server = await useServer();
+    expect((await sync(sandbox, local(server))).error).toBeUndefined();
+    const merges = server.statements.filter((s) => /^MERGE/i.test(s.sqlText)).length;
+    expect(merges).toBeGreaterThan(0);
+    expect(server.statements.filter((s) => /^INSERT/i.test(s.sqlText))).toEqual([]);
+    // One COPY per MERGE: every batch goes through the stage, in bulk.
+    expect(server.statements.filter((s) => /^COPY/i.test(s.sqlText)).length).toBe(merges);
+  }, 60_000);
 
   it("retries a connection dropped mid-flush and loses nothing", async () => {
     const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
     const server = await useServer();
     // Drop the connection on a statement well into the first flush.
     server.faults.onQuery(12, { kind: "drop" });
-    const run = await sync(sandbox, server);
+    const run = await sync(sandbox, local(server));
     expect(run.error).toBeUndefined();
-    expect(counts(await tables(server))).toEqual(expected(sandbox));
+    expect(counts(await tables(local(server)))).toEqual(expected(sandbox));
     expect(server.requests.some((r) => r.fault === "drop")).toBe(true);
   }, 60_000);
 
@@ -220,11 +300,11 @@ describe("sync into Snowflake (fake-backed: local Snowflake-protocol server)", (
       TARGET_SNOWFLAKE_PRIVATE_KEY_PATH: keyFile,
       TARGET_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: "correct horse",
     };
-    const ok = await sync(sandbox, server, { env: keyEnv });
+    const ok = await sync(sandbox, local(server), { env: keyEnv });
     expect(ok.error).toBeUndefined();
 
     const wrongPem = wrong.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const refused = await sync(sandbox, server, {
+    const refused = await sync(sandbox, local(server), {
       env: { TARGET_SNOWFLAKE_PASSWORD: "", TARGET_SNOWFLAKE_PRIVATE_KEY: wrongPem },
     });
     expect((refused.error as Error).message).toMatch(
