@@ -688,7 +688,11 @@ export class StatementExecutor {
             );
           insert = `INSERT INTO ${table} SELECT "$1" FROM ${source}`;
         }
-        rowsByFile.push(await runCount(session.connection, insert));
+        try {
+          rowsByFile.push(await runCount(session.connection, insert));
+        } catch (error) {
+          throw parseErrorOf(error, `${stage.label === "~" ? "" : `${stage.label}/`}${file}`) ?? error;
+        }
       }
       return rowsByFile;
     });
@@ -757,6 +761,25 @@ export class StatementExecutor {
 }
 
 const rows = (result: StatementResult): Outcome => ({ kind: "rows", result });
+
+/**
+ * A file the COPY cannot parse, said as Snowflake says it (100069, "Error parsing JSON", the
+ * file and line): DuckDB's reader names the line one past a malformed one.
+ */
+function parseErrorOf(error: unknown, file: string): SnowflakeError | null {
+  const message = String((error as Error)?.message ?? error);
+  const match =
+    /(Malformed JSON )?in file "[^"]*", (?:at byte \d+ )?in (?:line|record\/value) (\d+): ([^\n]*)/.exec(
+      message,
+    );
+  if (!match) return null;
+  const line = Number(match[2]) - (match[1] ? 1 : 0);
+  return new SnowflakeError(
+    "100069",
+    "22P02",
+    `Error parsing JSON: ${(match[3] as string).trim().replace(/\.$/, "")}\n  File '${file}', line ${line}, character 1\n  Row ${line} starts at line ${line}, column "$1"`,
+  );
+}
 
 const tokenText = (t: Token): string => (t.kind === "string" ? quoteSnowflakeString(t.value) : t.text);
 /** A string back in Snowflake's spelling (for re-reading a span of tokens). */

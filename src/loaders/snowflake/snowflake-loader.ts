@@ -11,7 +11,7 @@ import type { Loader } from "../core/loader.js";
 import type { RecordBatch } from "../core/record-batch.js";
 import type { TableChange, TablePlan } from "../core/schema-evolution.js";
 import { removeStaleStagingDirs, stagingDirPrefix } from "../core/staging-dirs.js";
-import { LoaderError } from "../core/target-errors.js";
+import { LoaderError, TargetInputError } from "../core/target-errors.js";
 import { SnowflakeClient, type SnowflakeSettings, SnowflakeStatementError } from "./snowflake-client.js";
 import { SNOWFLAKE_DIALECT } from "./snowflake-dialect.js";
 import { columnTypeOf, SNOWFLAKE_TYPE } from "./snowflake-types.js";
@@ -68,6 +68,22 @@ function columnValue(column: ColumnSpec, batch: RecordBatch): string {
 function castTo(type: ColumnType, from: ColumnType, column: string): string {
   if (type === "string") return from === "json" ? `TO_JSON(${column})` : `TO_VARCHAR(${column})`;
   return `${column}::${SNOWFLAKE_TYPE[type]}`;
+}
+
+/**
+ * A record Snowflake cannot parse (a lone surrogate, JSON.parse lets it through) is bad input:
+ * its COPY error names the line of the batch file, which is the batch's record of that index.
+ */
+function recordError(batch: RecordBatch, error: unknown): unknown {
+  if (!(error instanceof SnowflakeStatementError)) return error;
+  const match = /Error parsing JSON: ([^\n]*)[\s\S]*?line (\d+)/.exec(error.message);
+  const inputLine = match ? batch.inputLines[Number(match[2]) - 1] : undefined;
+  if (!match || inputLine === undefined) return error;
+  return new TargetInputError(
+    inputLine,
+    batch.spec.stream,
+    `Snowflake cannot load the record (${(match[1] as string).trim()})`,
+  );
 }
 
 export interface SnowflakeLoaderOptions extends SnowflakeSettings {
@@ -194,10 +210,14 @@ export class SnowflakeLoader implements Loader<StagedBatch> {
       `CREATE OR REPLACE TEMPORARY TABLE ${table} (DOC VARIANT)`,
       `the staging table of ${spec.table}`,
     );
-    await this.run(
-      `COPY INTO ${table} FROM ${stagePath} FILE_FORMAT = (TYPE = JSON COMPRESSION = GZIP)`,
-      `the COPY of ${spec.table}'s batch into its staging table`,
-    );
+    try {
+      await this.run(
+        `COPY INTO ${table} FROM ${stagePath} FILE_FORMAT = (TYPE = JSON COMPRESSION = GZIP)`,
+        `the COPY of ${spec.table}'s batch into its staging table`,
+      );
+    } catch (error) {
+      throw recordError(batch, error);
+    }
     return { batch, stagePath, table };
   }
 

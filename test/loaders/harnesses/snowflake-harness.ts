@@ -198,8 +198,7 @@ function snowflakeHarnessOn(
 export const snowflakeHarness = snowflakeHarnessOn(localAccount, () => null, {
   "an integer past 64 bits": "loaded",
   "a repeated key": "loaded",
-  // The COPY's error does not say which line it was (not mapped yet): the load stops, no STATE.
-  "a lone surrogate": "refused",
+  "a lone surrogate": "refused, naming its input line",
 });
 
 /** The same suite against a real account, when SNOWFLAKE_* variables name one. */
@@ -211,5 +210,9 @@ export const snowflakeLiveHarness = snowflakeHarnessOn(
       missing.push("SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PASSWORD" as never);
     return missing.length ? `live Snowflake: set ${missing.join(", ")}` : null;
   },
-  { "an integer past 64 bits": "loaded", "a repeated key": "refused", "a lone surrogate": "refused" },
+  {
+    "an integer past 64 bits": "loaded",
+    "a repeated key": "refused",
+    "a lone surrogate": "refused, naming its input line",
+  },
 );
