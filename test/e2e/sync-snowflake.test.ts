@@ -266,6 +266,32 @@ describe("sync into Snowflake, what only the local server can show (fake-backed:
     expect(server.statements.filter((s) => /^COPY/i.test(s.sqlText)).length).toBe(merges);
   }, 60_000);
 
+  it("renews an expired session and goes on: the load completes", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
+    let offset = 0;
+    const server = await useServer({ sessionTtlSeconds: 60, clock: { now: () => Date.now() + offset } });
+    // After the first commit, two minutes pass on the server: the session token has expired.
+    const expireAfterCommit = (loader: Loader): Loader =>
+      new Proxy(loader, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (property !== "commit" || typeof value !== "function") return value;
+          return async () => {
+            await value.apply(target);
+            offset += 120_000;
+          };
+        },
+      });
+    const run = await sync(sandbox, local(server), {
+      wrap: expireAfterCommit,
+      env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "300" },
+    });
+    expect(run.error).toBeUndefined();
+    expect(counts(await tables(local(server)))).toEqual(expected(sandbox));
+    expect(server.requests.filter((r) => r.code === "390112").length).toBeGreaterThan(0);
+    expect(server.requests.filter((r) => r.route === "token").length).toBeGreaterThan(0);
+  }, 60_000);
+
   it("retries a connection dropped mid-flush and loses nothing", async () => {
     const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
     const server = await useServer();
