@@ -155,7 +155,12 @@ export async function startBigQueryLocal(options: BigQueryLocalOptions = {}): Pr
   const finish = (job: Job, error?: unknown) => {
     job.statistics.endTime = String(clock.now());
     if (error instanceof LoadError)
-      job.status = { state: "DONE", errorResult: error.errorResult, errors: error.errors };
+      // status.errors repeats the errorResult before the per-row errors, as BigQuery lists them.
+      job.status = {
+        state: "DONE",
+        errorResult: error.errorResult,
+        errors: [error.errorResult, ...error.errors],
+      };
     else if (error) {
       const proto = fromDuckDbError(error, job.projectId).toProto();
       job.status = { state: "DONE", errorResult: proto, errors: [proto] };
