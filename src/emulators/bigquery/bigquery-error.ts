@@ -70,6 +70,13 @@ export function fromDuckDbError(error: unknown, project: string): BigQueryError 
   const message = error instanceof Error ? error.message : String(error);
   const column = /Referenced column "([^"]+)" not found/.exec(message);
   if (column) return new BigQueryError("invalidQuery", `Unrecognized name: ${column[1]}`, "query");
+  const insertColumn = /Table "([^"]+)" does not have a column with name "([^"]+)"/.exec(message);
+  if (insertColumn)
+    return new BigQueryError(
+      "invalidQuery",
+      `Column ${insertColumn[2]} is not present in table ${insertColumn[1]}`,
+      "query",
+    );
   const table = /Table with name (\S+) does not exist/.exec(message);
   if (table)
     return new BigQueryError("notFound", `Not found: Table ${project}:${table[1]} was not found`, "query");

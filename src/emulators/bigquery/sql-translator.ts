@@ -195,6 +195,8 @@ const FUNCTIONS: Record<string, (args: string[]) => string> = {
   GENERATE_UUID: () => "CAST(uuid() AS VARCHAR)",
 };
 
+const OPTIONAL_INTO: Record<string, string> = { MERGE: "INTO", INSERT: "INTO", DELETE: "FROM" };
+
 /** DDL context: a type word right after a column name (after `(`, `,`, COLUMN or EXISTS) or after TYPE. */
 function isColumnType(out: readonly Token[], ddl: boolean): boolean {
   if (!ddl) return false;
@@ -263,6 +265,13 @@ export function translateTokens(tokens: readonly Token[]): string {
     }
     if (t.kind === "word") {
       const word = t.text.toUpperCase();
+      if (significant(out).length === 0 && OPTIONAL_INTO[word]) {
+        // GoogleSQL's INTO / FROM after MERGE, INSERT and DELETE is optional; DuckDB's is not.
+        const filler = OPTIONAL_INTO[word] as string;
+        out.push(t);
+        if (upper(tokens[nextSignificant(tokens, i + 1)]) !== filler) emit(` ${filler}`);
+        continue;
+      }
       const open = nextSignificant(tokens, i + 1);
       const isCall = isOp(tokens[open], "(") && !isOp(out[out.length - 1], ".");
       if (isCall && (word === "CAST" || word === "SAFE_CAST")) {

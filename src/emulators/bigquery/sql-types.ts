@@ -109,6 +109,11 @@ export function encodeCell(type: string, value: unknown, int64Timestamp: boolean
     }
     case "BOOLEAN":
       return value ? "true" : "false";
+    case "NUMERIC": {
+      // BigQuery prints NUMERIC without trailing zeros ("1.25", not DECIMAL(38,9)'s "1.250000000").
+      const text = String(value);
+      return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+    }
     case "FLOAT": {
       const n = Number(value);
       return Number.isFinite(n) ? String(n) : n > 0 ? "Infinity" : n < 0 ? "-Infinity" : "NaN";
