@@ -146,7 +146,7 @@ function castOf(arg: Token[], safe: boolean): string {
     .join("")
     .trim();
   const type = isBigQueryType(typeName) ? duckDbTypeOf(typeName) : typeName;
-  const expr = render(arg.slice(0, as.i));
+  const expr = render(arg.slice(0, as.i)).trim();
   // BigQuery's CAST(json AS STRING) wants a JSON string; DuckDB's would keep the quotes.
   return `${safe ? "TRY_CAST" : "CAST"}(${expr} AS ${type})`;
 }

@@ -104,8 +104,9 @@ export function encodeCell(type: string, value: unknown, int64Timestamp: boolean
       return `${sign}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, "0")}`;
     }
     case "DATETIME": {
-      const text = String(value).replace(" ", "T");
-      return text;
+      // BigQuery writes DATETIME as YYYY-MM-DDTHH:MM:SS[.ffffff], six fraction digits when there is a fraction.
+      const [whole = "", fraction] = String(value).replace(" ", "T").split(".");
+      return fraction === undefined ? whole : `${whole}.${fraction.padEnd(6, "0")}`;
     }
     case "BOOLEAN":
       return value ? "true" : "false";

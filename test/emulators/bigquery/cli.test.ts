@@ -52,6 +52,9 @@ describe("bigquery-local CLI (fake-backed: local BigQuery-protocol server)", () 
     const again = await startCli(["--quiet", "--database", database]);
     const reopened = new BigQuery({ apiEndpoint: again.url, projectId: "p", authClient: fixedTokenAuth() });
     expect(await reopened.dataset("d").exists()).toEqual([true]);
+    // SIGTERM, not the afterEach SIGKILL: the server removes its work folder on the way out.
+    again.child.kill("SIGTERM");
+    await once(again.child, "exit");
   });
 
   it("refuses a bad flag in one paragraph with exit 2", async () => {
