@@ -1,6 +1,7 @@
 import { mergeSettingsSources, type SettingsSchema, validateSettings } from "../config/settings.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import { bigqueryTarget } from "./bigquery/bigquery-target.js";
 import type { Loader } from "./core/loader.js";
 import type { BatchOptions } from "./core/target-core.js";
 import { duckdbTarget } from "./duckdb/duckdb-target.js";
@@ -28,15 +29,16 @@ export interface TargetFactory {
 }
 
 /** Loaders by name. Snowflake and BigQuery join as one line each. */
-export const TARGETS: Record<string, TargetFactory> = { duckdb: duckdbTarget, snowflake: snowflakeTarget };
+export const TARGETS: Record<string, TargetFactory> = {
+  duckdb: duckdbTarget,
+  snowflake: snowflakeTarget,
+  bigquery: bigqueryTarget,
+};
 
 export function targetByName(name: string): TargetFactory {
   const target = TARGETS[name];
   if (!target) {
-    const planned = ["bigquery"].includes(name) ? ` The ${name} loader is not part of this version yet.` : "";
-    throw new ConfigError(
-      `Unknown target '${name}'. Available: ${Object.keys(TARGETS).join(", ")}.${planned}`,
-    );
+    throw new ConfigError(`Unknown target '${name}'. Available: ${Object.keys(TARGETS).join(", ")}.`);
   }
   return target;
 }

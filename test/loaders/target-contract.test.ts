@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TargetInputError } from "../../src/loaders/core/target-errors.js";
 import { runTarget } from "../../src/loaders/run-target.js";
 import { memoryLogger } from "../../src/log/logger.js";
+import { bigqueryHarness } from "./harnesses/bigquery-harness.js";
 import { duckdbHarness } from "./harnesses/duckdb-harness.js";
 import type { LoadedTables, LoaderHarness } from "./harnesses/loader-harness.js";
 import { snowflakeHarness, snowflakeLiveHarness } from "./harnesses/snowflake-harness.js";
@@ -12,7 +13,7 @@ import { snowflakeHarness, snowflakeLiveHarness } from "./harnesses/snowflake-ha
  * read back through its own client, and pass on the same STATEs. A new loader adds its harness
  * (test/loaders/harnesses/) to this list, and nothing else.
  */
-const HARNESSES: LoaderHarness[] = [duckdbHarness, snowflakeHarness, snowflakeLiveHarness];
+const HARNESSES: LoaderHarness[] = [duckdbHarness, snowflakeHarness, snowflakeLiveHarness, bigqueryHarness];
 
 const us = (iso: string, micros = 0) => String(Date.parse(iso) * 1000 + micros);
 

@@ -186,6 +186,10 @@ const FUNCTIONS: Record<string, (args: string[]) => string> = {
   LAX_BOOL: ([x]) => lax("LAX_BOOL", x ?? "NULL"),
   LAX_STRING: ([x]) => lax("LAX_STRING", x ?? "NULL"),
   STRING: ([x]) => `json_extract_string(${x}, '$')`,
+  // Strict, as BigQuery's INT64(json): a number out of INT64's range is an error; JSON null is NULL.
+  INT64: ([x]) =>
+    `(CASE WHEN json_type(${x}) = 'NULL' THEN NULL ELSE CAST(json_extract_string(${x}, '$') AS BIGINT) END)`,
+  UNIX_MICROS: ([x]) => `epoch_us(${x})`,
   TO_JSON_STRING: ([x]) => `CAST(to_json(${x}) AS VARCHAR)`,
   TO_JSON: ([x]) => `to_json(${x})`,
   PARSE_JSON: ([x]) => `json(${x})`,
