@@ -2,19 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/config.js";
 import { type BigQueryLocal, startBigQueryLocal } from "../../src/emulators/bigquery/index.js";
 import { BIGQUERY_DIALECT } from "../../src/loaders/bigquery/bigquery-dialect.js";
 import type { Loader } from "../../src/loaders/core/loader.js";
-import { loadTargetSettings, targetByName } from "../../src/loaders/targets.js";
-import { memoryLogger } from "../../src/log/logger.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
-import { runSync } from "../../src/sync/run-sync.js";
-import { readStateFile } from "../../src/sync/state-file.js";
-import { defaultSelection } from "../../src/tap/catalog.js";
+import { expectedRowCounts } from "../helpers/expected-tables.js";
 import { LoaderKiller } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
+import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
 import { localClient } from "../loaders/harnesses/bigquery-harness.js";
 
 const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false);
@@ -35,37 +31,18 @@ function tempDir(): string {
   return dir;
 }
 
-async function sync(
-  sandbox: Sandbox,
-  server: BigQueryLocal,
-  options: { stateFile?: string; wrap?: (loader: Loader) => Loader; rows?: string } = {},
-) {
-  const { logger, lines } = memoryLogger();
-  const target = targetByName("bigquery");
-  const env = {
-    TARGET_BIGQUERY_PROJECT: "local-project",
-    TARGET_BIGQUERY_DATASET: "usertesting",
-    TARGET_BIGQUERY_API_ENDPOINT: server.url,
-    TARGET_BIGQUERY_BATCH_SIZE_ROWS: options.rows ?? "3000",
-  };
-  const setup = target.create(loadTargetSettings(target, [], env), logger);
-  if (options.wrap) setup.loader = options.wrap(setup.loader);
-  try {
-    const result = await runSync({
-      config: resolveConfig({ ...sandbox.tapSettings(), requests_per_minute: 100_000 }),
-      selection: defaultSelection(),
-      target: setup,
-      state: options.stateFile ? readStateFile(options.stateFile) : undefined,
-      stateFile: options.stateFile ?? null,
-      logger,
-      progress: false,
-      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
-    });
-    return { result, logs: lines, error: undefined };
-  } catch (error) {
-    return { result: undefined, logs: lines, error };
-  }
-}
+const sync = (sandbox: Sandbox, server: BigQueryLocal, options: SyncIntoOptions & { rows?: string } = {}) =>
+  syncInto(
+    sandbox,
+    "bigquery",
+    {
+      TARGET_BIGQUERY_PROJECT: "local-project",
+      TARGET_BIGQUERY_DATASET: "usertesting",
+      TARGET_BIGQUERY_API_ENDPOINT: server.url,
+      TARGET_BIGQUERY_BATCH_SIZE_ROWS: options.rows ?? "3000",
+    },
+    options,
+  );
 
 /** Rows and duplicate keys of every table, read with the real client. */
 async function tables(server: BigQueryLocal) {
@@ -87,25 +64,6 @@ async function tables(server: BigQueryLocal) {
   return out;
 }
 
-function expected(sandbox: Sandbox): Record<string, number> {
-  const data = sandbox.data;
-  const completed = data.allListedSessions().filter((s) => s.status === "completed");
-  const details = completed.map((s) => data.sessionDetail(s.sessionId));
-  const qx = (id: string) =>
-    ((data.qxScores(id) as { qxScores?: unknown[] } | undefined)?.qxScores ?? []).length;
-  return {
-    workspaces: data.workspaces().length,
-    tests: data.tests().length,
-    sessions: data.allListedSessions().length,
-    demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
-    task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
-    tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
-    transcripts: completed.filter((s) => data.transcript(s.sessionId)).length,
-    qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
-    qx_task_group_scores: data.tests().reduce((n, t) => n + qx(t.testId), 0),
-  };
-}
-
 const counts = (t: Awaited<ReturnType<typeof tables>>) =>
   Object.fromEntries(Object.entries(t).map(([name, v]) => [name, v.rows]));
 
@@ -115,14 +73,14 @@ describe("sync into BigQuery (fake-backed: local BigQuery-protocol server)", () 
     const server = await useServer();
     const stateFile = join(tempDir(), "state.json");
     expect((await sync(sandbox, server, { stateFile })).error).toBeUndefined();
-    expect(counts(await tables(server))).toEqual(expected(sandbox));
+    expect(counts(await tables(server))).toEqual(expectedRowCounts(sandbox));
     expect((await sync(sandbox, server)).error).toBeUndefined();
     const again = await tables(server);
-    expect(counts(again)).toEqual(expected(sandbox));
+    expect(counts(again)).toEqual(expectedRowCounts(sandbox));
     for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
     sandbox.data.advanceEpoch();
     expect((await sync(sandbox, server, { stateFile })).error).toBeUndefined();
-    expect(counts(await tables(server))).toEqual(expected(sandbox));
+    expect(counts(await tables(server))).toEqual(expectedRowCounts(sandbox));
     expect(server.requests.filter((r) => /insertAll/.test(r.path))).toEqual([]);
   }, 120_000);
 
@@ -140,7 +98,7 @@ describe("sync into BigQuery (fake-backed: local BigQuery-protocol server)", () 
     }
     expect(runs).toBe(3);
     const loaded = await tables(server);
-    expect(counts(loaded)).toEqual(expected(sandbox));
+    expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
     for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
   }, 120_000);
 
@@ -167,7 +125,7 @@ describe("sync into BigQuery (fake-backed: local BigQuery-protocol server)", () 
     expect(run.error).toBeUndefined();
     expect(run.logs.some((l) => l.includes("retrying on a fresh connection"))).toBe(true);
     const loaded = await tables(server);
-    expect(counts(loaded)).toEqual(expected(sandbox));
+    expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
     for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
   }, 60_000);
 });

@@ -1,18 +1,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/config.js";
-import type { Loader } from "../../src/loaders/core/loader.js";
 import { runTarget } from "../../src/loaders/run-target.js";
 import { loadTargetSettings, type TargetSetup, targetByName } from "../../src/loaders/targets.js";
 import { memoryLogger } from "../../src/log/logger.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
-import { runSync } from "../../src/sync/run-sync.js";
-import { readStateFile } from "../../src/sync/state-file.js";
-import { defaultSelection } from "../../src/tap/catalog.js";
 import { queryRows, tempDatabase } from "../helpers/duckdb.js";
+import { expectedRowCounts } from "../helpers/expected-tables.js";
 import { LoaderKiller } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
+import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
 import { runTapOn } from "../helpers/tap.js";
 
 const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false).map((s) => s.name);
@@ -30,38 +27,20 @@ function duckdbTarget(database: string, batchSizeRows = 2000): TargetSetup {
   );
 }
 
-function tapConfig(sandbox: Sandbox) {
-  return resolveConfig({
-    ...sandbox.tapSettings(),
-    requests_per_minute: 100_000,
-  });
-}
-
-async function sync(
+const sync = (
   sandbox: Sandbox,
   database: string,
-  options: { stateFile?: string; wrap?: (loader: Loader) => Loader; batchSizeRows?: number } = {},
-) {
-  const { logger, lines } = memoryLogger();
-  const target = duckdbTarget(database, options.batchSizeRows);
-  if (options.wrap) target.loader = options.wrap(target.loader);
-  const state = options.stateFile ? readStateFile(options.stateFile) : undefined;
-  try {
-    const result = await runSync({
-      config: tapConfig(sandbox),
-      selection: defaultSelection(),
-      target,
-      state,
-      stateFile: options.stateFile ?? null,
-      logger,
-      progress: false,
-      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
-    });
-    return { result, logs: lines, error: undefined };
-  } catch (error) {
-    return { result: undefined, logs: lines, error };
-  }
-}
+  options: SyncIntoOptions & { batchSizeRows?: number } = {},
+) =>
+  syncInto(
+    sandbox,
+    "duckdb",
+    {
+      TARGET_DUCKDB_DATABASE: database,
+      TARGET_DUCKDB_BATCH_SIZE_ROWS: String(options.batchSizeRows ?? 2000),
+    },
+    options,
+  );
 
 /** Every table, without columns that differ from run to run. */
 async function snapshot(database: string): Promise<Record<string, unknown[]>> {
@@ -89,20 +68,7 @@ describe("sync into DuckDB", () => {
       expect(first.error).toBeUndefined();
       const data = sandbox.data;
       const completed = data.allListedSessions().filter((s) => s.status === "completed");
-      const details = completed.map((s) => data.sessionDetail(s.sessionId));
-      const qxGroups = (testId: string) =>
-        ((data.qxScores(testId) as { qxScores?: unknown[] } | undefined)?.qxScores ?? []).length;
-      const expected = {
-        workspaces: data.workspaces().length,
-        tests: data.tests().length,
-        sessions: data.allListedSessions().length,
-        demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
-        task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
-        tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
-        transcripts: completed.filter((s) => data.transcript(s.sessionId)).length,
-        qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
-        qx_task_group_scores: data.tests().reduce((n, t) => n + qxGroups(t.testId), 0),
-      };
+      const expected = expectedRowCounts(sandbox);
       expect(Object.keys(expected).sort()).toEqual([...TABLES].sort());
       for (const [table, n] of Object.entries(expected))
         expect(await count(database, `SELECT count(*) AS n FROM ${table}`), table).toBe(n);

@@ -3,19 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/config.js";
 import { type SnowflakeLocal, startSnowflakeLocal } from "../../src/emulators/snowflake/index.js";
 import type { Loader } from "../../src/loaders/core/loader.js";
 import { SNOWFLAKE_DIALECT } from "../../src/loaders/snowflake/snowflake-dialect.js";
-import { loadTargetSettings, targetByName } from "../../src/loaders/targets.js";
-import { memoryLogger } from "../../src/log/logger.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
-import { runSync } from "../../src/sync/run-sync.js";
-import { readStateFile } from "../../src/sync/state-file.js";
-import { defaultSelection } from "../../src/tap/catalog.js";
+import { expectedRowCounts } from "../helpers/expected-tables.js";
 import { LoaderKiller } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
+import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
 import { connectReader } from "../loaders/harnesses/snowflake-harness.js";
 
 const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false);
@@ -109,32 +105,17 @@ function live(): Warehouse {
   };
 }
 
-async function sync(
+const sync = (
   sandbox: Sandbox,
   warehouse: Warehouse,
-  options: { stateFile?: string; wrap?: (loader: Loader) => Loader; env?: Record<string, string> } = {},
-) {
-  const { logger, lines } = memoryLogger();
-  const target = targetByName("snowflake");
-  const env = { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "3000", ...warehouse.env, ...options.env };
-  const setup = target.create(loadTargetSettings(target, [], env), logger);
-  if (options.wrap) setup.loader = options.wrap(setup.loader);
-  try {
-    const result = await runSync({
-      config: resolveConfig({ ...sandbox.tapSettings(), requests_per_minute: 100_000 }),
-      selection: defaultSelection(),
-      target: setup,
-      state: options.stateFile ? readStateFile(options.stateFile) : undefined,
-      stateFile: options.stateFile ?? null,
-      logger,
-      progress: false,
-      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
-    });
-    return { result, logs: lines, error: undefined };
-  } catch (error) {
-    return { result: undefined, logs: lines, error };
-  }
-}
+  options: SyncIntoOptions & { env?: Record<string, string> } = {},
+) =>
+  syncInto(
+    sandbox,
+    "snowflake",
+    { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "3000", ...warehouse.env, ...options.env },
+    options,
+  );
 
 /** Row counts and duplicate keys of every table, read with the driver. */
 async function tables(warehouse: Warehouse) {
@@ -163,25 +144,6 @@ async function tables(warehouse: Warehouse) {
   }
 }
 
-function expected(sandbox: Sandbox): Record<string, number> {
-  const data = sandbox.data;
-  const completed = data.allListedSessions().filter((s) => s.status === "completed");
-  const details = completed.map((s) => data.sessionDetail(s.sessionId));
-  const qx = (id: string) =>
-    ((data.qxScores(id) as { qxScores?: unknown[] } | undefined)?.qxScores ?? []).length;
-  return {
-    workspaces: data.workspaces().length,
-    tests: data.tests().length,
-    sessions: data.allListedSessions().length,
-    demographics: details.reduce((n, d) => n + (d?.sessionParticipant?.demographicsInfo.length ?? 0), 0),
-    task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
-    tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
-    transcripts: completed.filter((s) => data.transcript(s.sessionId)).length,
-    qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
-    qx_task_group_scores: data.tests().reduce((n, t) => n + qx(t.testId), 0),
-  };
-}
-
 const counts = (t: Awaited<ReturnType<typeof tables>>) =>
   Object.fromEntries(Object.entries(t).map(([name, v]) => [name, v.rows]));
 
@@ -199,7 +161,7 @@ describe.each(WAREHOUSES)("sync into Snowflake (%s)", (_where, skip, open) => {
       const first = await sync(sandbox, server, { stateFile });
       expect(first.error).toBeUndefined();
       const loaded = await tables(server);
-      expect(counts(loaded)).toEqual(expected(sandbox));
+      expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
       expect(loaded.sessions?.keys).toEqual(
         sandbox.data
           .allListedSessions()
@@ -215,13 +177,13 @@ describe.each(WAREHOUSES)("sync into Snowflake (%s)", (_where, skip, open) => {
 
       expect((await sync(sandbox, server)).error).toBeUndefined();
       const again = await tables(server);
-      expect(counts(again)).toEqual(expected(sandbox));
+      expect(counts(again)).toEqual(expectedRowCounts(sandbox));
       for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
 
       sandbox.data.advanceEpoch();
       const next = await sync(sandbox, server, { stateFile });
       expect(next.error).toBeUndefined();
-      expect(counts(await tables(server))).toEqual(expected(sandbox));
+      expect(counts(await tables(server))).toEqual(expectedRowCounts(sandbox));
     }, 120_000);
 
     it.each([1, 2])(
@@ -246,7 +208,7 @@ describe.each(WAREHOUSES)("sync into Snowflake (%s)", (_where, skip, open) => {
         }
         expect(runs).toBe(3);
         const loaded = await tables(server);
-        expect(counts(loaded)).toEqual(expected(sandbox));
+        expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
         for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
       },
       180_000,
@@ -287,7 +249,7 @@ describe("sync into Snowflake, what only the local server can show (fake-backed:
       env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "300" },
     });
     expect(run.error).toBeUndefined();
-    expect(counts(await tables(local(server)))).toEqual(expected(sandbox));
+    expect(counts(await tables(local(server)))).toEqual(expectedRowCounts(sandbox));
     expect(server.requests.filter((r) => r.code === "390112").length).toBeGreaterThan(0);
     expect(server.requests.filter((r) => r.route === "token").length).toBeGreaterThan(0);
   }, 60_000);
@@ -299,7 +261,7 @@ describe("sync into Snowflake, what only the local server can show (fake-backed:
     server.faults.onQuery(12, { kind: "drop" });
     const run = await sync(sandbox, local(server));
     expect(run.error).toBeUndefined();
-    expect(counts(await tables(local(server)))).toEqual(expected(sandbox));
+    expect(counts(await tables(local(server)))).toEqual(expectedRowCounts(sandbox));
     expect(server.requests.some((r) => r.fault === "drop")).toBe(true);
   }, 60_000);
 
