@@ -1,4 +1,5 @@
 import { type SnowflakeLocal, startSnowflakeLocal } from "../emulators/snowflake/index.js";
+import { SnowflakeClient } from "../loaders/snowflake/snowflake-client.js";
 import { loadTargetSettings, type TargetSetup, targetByName } from "../loaders/targets.js";
 import type { Logger } from "../log/logger.js";
 import { STREAMS } from "../streams/registry.js";
@@ -29,29 +30,22 @@ export async function startSnowflakeDemo(
 
 /** What landed, read back through the driver as a Snowflake user would: unquoted names work. */
 export async function printSnowflakeTables(server: SnowflakeLocal): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const snowflake = (await import("snowflake-sdk")).default;
-  snowflake.configure({ logLevel: "OFF" });
-  const connection = snowflake.createConnection({
+  const client = await SnowflakeClient.connect({
     account: "LOCAL",
-    username: "demo",
+    user: "demo",
     password: "demo-password",
-    accessUrl: server.url,
     database: DATABASE,
     schema: "USERTESTING",
-  } as never);
-  await new Promise<void>((resolve, reject) => {
-    connection.connectAsync((error: unknown) => (error ? reject(error) : resolve())).catch(reject);
+    access_url: server.url,
+    role: null,
+    warehouse: null,
+    private_key: null,
+    private_key_path: null,
+    private_key_passphrase: null,
   });
-  const run = (sql: string) =>
-    new Promise<Array<Record<string, unknown>>>((resolve, reject) =>
-      connection.execute({
-        sqlText: sql,
-        complete: (error: unknown, _s: unknown, rows: unknown[] | undefined) =>
-          error ? reject(error) : resolve((rows ?? []) as Array<Record<string, unknown>>),
-      } as never),
-    );
+  const run = (sql: string) => client.run(sql, "the demo's query");
   try {
+    await run("USE SCHEMA USERTESTING");
     process.stdout.write(
       `Tables in ${DATABASE}.USERTESTING of the local stand-in, read back with snowflake-sdk:\n`,
     );
@@ -69,6 +63,6 @@ export async function printSnowflakeTables(server: SnowflakeLocal): Promise<void
         "tap-usertesting sync --target snowflake --target-config snowflake.json (see the README's Load into Snowflake).\n",
     );
   } finally {
-    await new Promise<void>((resolve) => connection.destroy(() => resolve()));
+    await client.close();
   }
 }

@@ -75,6 +75,11 @@ export class SyncEngine {
     ).map((s) => s.name);
   }
 
+  /** Whether a session-derived stream is selected: then each test's listing is walked against its bookmark. */
+  private get walksSessions(): boolean {
+    return this.want.session || this.want.transcript || this.want.clips;
+  }
+
   async run(): Promise<SyncReport> {
     const { client, config, emitter, logger } = this.options;
     const report: SyncReport = { tests: [], errors: [], workspaces: 0 };
@@ -171,7 +176,7 @@ export class SyncEngine {
     }
     // Classification alone needs no listing for a test whose type is known: its session count
     // is then the last one seen, kept in the state.
-    const perTest = this.want.session || this.want.transcript || this.want.qxScores || this.want.clips;
+    const perTest = this.walksSessions || this.want.qxScores;
     if (!perTest && !this.want.highlightReels && outcome.testType !== null) {
       const sessionCount = known?.session_count ?? null;
       state.setClassification(testId, {
@@ -205,10 +210,9 @@ export class SyncEngine {
 
     // QX scores aggregate a test's completed sessions: fetched again only once a new one completed
     // (the walk marks that in the state), or, without session streams, once the count changed.
-    const walked = this.want.session || this.want.transcript || this.want.clips;
     const qxStale =
       state.classification(testId)?.qx_scores_stale !== false ||
-      (!walked && known?.session_count !== listing.totalCount);
+      (!this.walksSessions && known?.session_count !== listing.totalCount);
     let qxFetched = false;
     if (
       this.want.qxScores &&
@@ -250,10 +254,9 @@ export class SyncEngine {
   ): Promise<boolean> {
     const { client, emitter, state, config, logger } = this.options;
     const testId = listing.testId;
-    const walk =
-      this.want.session || this.want.transcript || this.want.clips
-        ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams)
-        : null;
+    const walk = this.walksSessions
+      ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams)
+      : null;
     let hasCompleted = false;
     let probeSessionId: string | null = null;
     /** Whether the newest new completed session had a transcript (null: not asked). */

@@ -1,11 +1,8 @@
+import { type BatchSettings, batchOptionsOf } from "../core/target-core.js";
 import type { TargetFactory } from "../targets.js";
 import { BigQueryLoader, type BigQuerySettings } from "./bigquery-loader.js";
 
-interface Settings extends BigQuerySettings {
-  batch_size_rows: number;
-  batch_max_bytes: number;
-  batch_max_age_seconds: number;
-}
+type Settings = BigQuerySettings & BatchSettings;
 
 /** target-bigquery: a load job per stream into an expiring staging table, then one MERGE transaction a flush. */
 export const bigqueryTarget: TargetFactory = {
@@ -23,11 +20,7 @@ export const bigqueryTarget: TargetFactory = {
     const s = settings as unknown as Settings;
     return {
       loader: new BigQueryLoader({ ...s, logger }),
-      batch: {
-        batchSizeRows: s.batch_size_rows,
-        batchMaxBytes: s.batch_max_bytes,
-        batchMaxAgeMs: s.batch_max_age_seconds * 1000,
-      },
+      batch: batchOptionsOf(s),
       description: `BigQuery ${s.project}.${s.dataset} (${s.location})`,
     };
   },

@@ -17,6 +17,20 @@ export interface BatchOptions {
   batchMaxAgeMs?: number;
 }
 
+/** The batch settings every loader's schema has (batch_size_rows, batch_max_bytes, batch_max_age_seconds). */
+export interface BatchSettings {
+  batch_size_rows: number;
+  batch_max_bytes: number;
+  batch_max_age_seconds: number;
+}
+
+/** The core's batch options from a loader's batch settings. */
+export const batchOptionsOf = (s: BatchSettings): BatchOptions => ({
+  batchSizeRows: s.batch_size_rows,
+  batchMaxBytes: s.batch_max_bytes,
+  batchMaxAgeMs: s.batch_max_age_seconds * 1000,
+});
+
 export interface TransientRetryOptions {
   /** Tries of a flush that failed transiently (see Loader.isTransient), on a fresh connection. @default 4 */
   attempts?: number;

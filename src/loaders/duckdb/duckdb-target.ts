@@ -1,13 +1,11 @@
+import { type BatchSettings, batchOptionsOf } from "../core/target-core.js";
 import type { TargetFactory } from "../targets.js";
 import { assertDatabasePath } from "./database-file.js";
 import { DuckDbLoader } from "./duckdb-loader.js";
 
-interface DuckDbSettings {
+interface DuckDbSettings extends BatchSettings {
   database: string;
   schema: string;
-  batch_size_rows: number;
-  batch_max_bytes: number;
-  batch_max_age_seconds: number;
 }
 
 /** target-duckdb: the embedded default. */
@@ -27,11 +25,7 @@ export const duckdbTarget: TargetFactory = {
     assertDatabasePath(s.database);
     return {
       loader: new DuckDbLoader({ database: s.database, schema: s.schema, logger }),
-      batch: {
-        batchSizeRows: s.batch_size_rows,
-        batchMaxBytes: s.batch_max_bytes,
-        batchMaxAgeMs: s.batch_max_age_seconds * 1000,
-      },
+      batch: batchOptionsOf(s),
       description: `DuckDB ${s.database}, schema ${s.schema}`,
     };
   },

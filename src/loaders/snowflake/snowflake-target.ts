@@ -1,12 +1,9 @@
+import { type BatchSettings, batchOptionsOf } from "../core/target-core.js";
 import type { TargetFactory } from "../targets.js";
 import type { SnowflakeSettings } from "./snowflake-client.js";
 import { SnowflakeLoader } from "./snowflake-loader.js";
 
-interface Settings extends SnowflakeSettings {
-  batch_size_rows: number;
-  batch_max_bytes: number;
-  batch_max_age_seconds: number;
-}
+type Settings = SnowflakeSettings & BatchSettings;
 
 /** target-snowflake: gzip NDJSON → PUT → COPY into a temporary table → MERGE, one transaction a flush. */
 export const snowflakeTarget: TargetFactory = {
@@ -24,11 +21,7 @@ export const snowflakeTarget: TargetFactory = {
     const s = settings as unknown as Settings;
     return {
       loader: new SnowflakeLoader({ ...s, logger }),
-      batch: {
-        batchSizeRows: s.batch_size_rows,
-        batchMaxBytes: s.batch_max_bytes,
-        batchMaxAgeMs: s.batch_max_age_seconds * 1000,
-      },
+      batch: batchOptionsOf(s),
       description: `Snowflake ${s.account}, ${s.database}.${s.schema}`,
     };
   },
