@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { startBigQueryLocal } from "../emulators/bigquery/index.js";
+import { closeOnSignals } from "./close-on-signals.js";
 
 const HELP = `bigquery-local: a LOCAL stand-in for BigQuery's REST API (v2), with DuckDB inside. It is not BigQuery.
 
@@ -79,12 +80,7 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
-  const stop = (signal: NodeJS.Signals, code: number) => {
-    process.stderr.write(`bigquery-local: ${signal}, stopping\n`);
-    server.close().finally(() => process.exit(code));
-  };
-  process.once("SIGINT", () => stop("SIGINT", 130));
-  process.once("SIGTERM", () => stop("SIGTERM", 143));
+  closeOnSignals("bigquery-local", () => server.close());
 }
 
 await main();

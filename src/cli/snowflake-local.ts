@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type SnowflakeLocalUser, startSnowflakeLocal } from "../emulators/snowflake/index.js";
+import { closeOnSignals } from "./close-on-signals.js";
 
 const HELP = `snowflake-local: a LOCAL stand-in for Snowflake's HTTP protocol, with DuckDB inside. It is not Snowflake.
 
@@ -108,12 +109,7 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
-  const stop = (signal: NodeJS.Signals, code: number) => {
-    process.stderr.write(`snowflake-local: ${signal}, stopping\n`);
-    server.close().finally(() => process.exit(code));
-  };
-  process.once("SIGINT", () => stop("SIGINT", 130));
-  process.once("SIGTERM", () => stop("SIGTERM", 143));
+  closeOnSignals("snowflake-local", () => server.close());
 }
 
 await main();
