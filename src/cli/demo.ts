@@ -3,9 +3,9 @@
  * npm run demo: the whole pipeline on a fresh machine, no account needed. Starts the Results
  * API sandbox, syncs everything into ./usertesting.duckdb, stops the sandbox, and prints the
  * summary and a few example queries as commands that work as printed. Flags: --database FILE,
- * --requests-per-minute N, --target duckdb|snowflake (snowflake: through the local
- * Snowflake-protocol server, a stand-in with DuckDB inside). What it starts is stopped on every
- * way out: success, an error, Ctrl-C or SIGTERM.
+ * --requests-per-minute N, --target duckdb|snowflake|bigquery (snowflake, bigquery: through the
+ * local Snowflake- or BigQuery-protocol server, a stand-in with DuckDB inside). What it starts is
+ * stopped on every way out: success, an error, Ctrl-C or SIGTERM.
  */
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -18,19 +18,22 @@ import { type Sandbox, startSandbox } from "../sandbox/index.js";
 import { runSync } from "../sync/run-sync.js";
 import { defaultSelection } from "../tap/catalog.js";
 import { formatDuration } from "../tap/progress.js";
+import { printBigQueryTables, startBigQueryDemo } from "./demo-bigquery.js";
 import { printSnowflakeTables, startSnowflakeDemo } from "./demo-snowflake.js";
 import { formatResult, QuerySession } from "./query-command.js";
 import { EXIT, runCli } from "./run-cli.js";
 
-const USAGE = `Usage: npm run demo -- [--database FILE] [--requests-per-minute N] [--target duckdb|snowflake]
+const USAGE = `Usage: npm run demo -- [--database FILE] [--requests-per-minute N] [--target duckdb|snowflake|bigquery]
   --database FILE           the DuckDB file to sync into (default usertesting.duckdb)
   --target snowflake        load with target-snowflake into the local Snowflake-protocol server
                             (a stand-in with DuckDB inside, in memory; not Snowflake) instead
+  --target bigquery         load with target-bigquery into the local BigQuery-protocol server
+                            (a stand-in with DuckDB inside, in memory; not BigQuery) instead
   --requests-per-minute N   the sandbox's rate limit and the tap's budget, a whole number from 1
                             to 100000 (default 1200; the real API allows 10)`;
 /** The end of every refusal: one paragraph, so one line. */
 const USAGE_HINT =
-  "Usage: npm run demo -- [--database FILE] [--requests-per-minute N] [--target duckdb|snowflake] (--help explains them).";
+  "Usage: npm run demo -- [--database FILE] [--requests-per-minute N] [--target duckdb|snowflake|bigquery] (--help explains them).";
 
 const DEFAULT_DATABASE = "usertesting.duckdb";
 /** The schema the demo loads into: the target's default. */
@@ -81,7 +84,11 @@ const sqlName = (name: string): string =>
   /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 
 /** The demo's flags, or null for --help. */
-function parseOptions(): { database: string; rpm: number; target: "duckdb" | "snowflake" } | null {
+function parseOptions(): {
+  database: string;
+  rpm: number;
+  target: "duckdb" | "snowflake" | "bigquery";
+} | null {
   let values: { database?: string; "requests-per-minute"?: string; target?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -111,8 +118,8 @@ function parseOptions(): { database: string; rpm: number; target: "duckdb" | "sn
       `--database ${database}: the folder ${dirname(resolve(database))} does not exist. ${USAGE_HINT}`,
     );
   const target = String(values.target);
-  if (target !== "duckdb" && target !== "snowflake")
-    throw new ConfigError(`--target must be duckdb or snowflake, not '${target}'. ${USAGE_HINT}`);
+  if (target !== "duckdb" && target !== "snowflake" && target !== "bigquery")
+    throw new ConfigError(`--target must be duckdb, snowflake or bigquery, not '${target}'. ${USAGE_HINT}`);
   return { database, rpm, target };
 }
 
@@ -173,14 +180,18 @@ await runCli("demo", async () => {
   const duckdb = targetByName("duckdb");
   // Set up before the sandbox starts, so a bad --database is refused with nothing running.
   const snowflake = options.target === "snowflake" ? await startSnowflakeDemo(logger) : null;
+  const bigquery = options.target === "bigquery" ? await startBigQueryDemo(logger) : null;
+  const standIn = snowflake ?? bigquery;
   const setup =
-    snowflake?.setup ??
+    standIn?.setup ??
     duckdb.create(loadTargetSettings(duckdb, [], { TARGET_DUCKDB_DATABASE: database }), logger);
   const into = snowflake
     ? `the local Snowflake stand-in at ${snowflake.server.url} (DuckDB inside, not Snowflake) with target-snowflake`
-    : database;
+    : bigquery
+      ? `the local BigQuery stand-in at ${bigquery.server.url} (DuckDB inside, not BigQuery) with target-bigquery`
+      : database;
   const sandbox = await startSandbox({ requestsPerMinute: rpm, recordRequests: false });
-  const offSignals = stopOnSignals(sandbox, database, snowflake ? () => snowflake.server.close() : undefined);
+  const offSignals = stopOnSignals(sandbox, database, standIn ? () => standIn.server.close() : undefined);
   const started = Date.now();
   let exitCode: number;
   try {
@@ -204,16 +215,15 @@ await runCli("demo", async () => {
       logger,
     });
     exitCode = result.tap.exitCode;
-    if (snowflake) {
-      process.stdout.write(`\nDone in ${formatDuration(Date.now() - started)}.\n`);
-      await printSnowflakeTables(snowflake.server);
-    }
+    if (standIn) process.stdout.write(`\nDone in ${formatDuration(Date.now() - started)}.\n`);
+    if (snowflake) await printSnowflakeTables(snowflake.server);
+    if (bigquery) await printBigQueryTables(bigquery.server);
   } finally {
     await sandbox.close();
-    await snowflake?.server.close();
+    await standIn?.server.close();
     offSignals();
   }
-  if (snowflake) return exitCode;
+  if (standIn) return exitCode;
   process.stdout.write(`\nDone in ${formatDuration(Date.now() - started)}; the sandbox is stopped.\n`);
   await printExamples(database);
   return exitCode;

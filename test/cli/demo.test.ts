@@ -97,7 +97,7 @@ describe("npm run demo", () => {
     [["--bogus"], "Unknown option '--bogus'."],
     [["--database", "no-such-folder/x.duckdb"], "the folder"],
     [["--database", "notes.txt"], "notes.txt"],
-    [["--target", "oracle"], "--target must be duckdb or snowflake, not 'oracle'."],
+    [["--target", "oracle"], "--target must be duckdb, snowflake or bigquery, not 'oracle'."],
   ])(
     "refuses %j with a one-paragraph usage error and exit code 2, before starting anything",
     async (args, message) => {
