@@ -10,6 +10,7 @@ export type BigQueryReason =
   | "invalidQuery"
   | "backendError"
   | "badRequest"
+  | "accessDenied"
   | "internalError";
 
 const HTTP_OF: Record<BigQueryReason, { code: number; status: string }> = {
@@ -18,6 +19,7 @@ const HTTP_OF: Record<BigQueryReason, { code: number; status: string }> = {
   invalid: { code: 400, status: "INVALID_ARGUMENT" },
   invalidQuery: { code: 400, status: "INVALID_ARGUMENT" },
   badRequest: { code: 400, status: "INVALID_ARGUMENT" },
+  accessDenied: { code: 403, status: "PERMISSION_DENIED" },
   backendError: { code: 503, status: "UNAVAILABLE" },
   internalError: { code: 500, status: "INTERNAL" },
 };

@@ -62,7 +62,7 @@ export interface BigQueryLocal {
 interface Job extends JobRecord {
   /** Polls left to stay RUNNING (a `slowJob` fault). */
   slowPolls: number;
-  failWith?: string;
+  failWith?: ErrorProto;
   media?: Buffer;
   result?: QueryResult;
 }
@@ -172,7 +172,7 @@ export async function startBigQueryLocal(options: BigQueryLocalOptions = {}): Pr
   const execute = async (job: Job): Promise<void> => {
     job.statistics.startTime ??= String(clock.now());
     if (job.failWith) {
-      const proto: ErrorProto = { reason: "backendError", message: job.failWith };
+      const proto = job.failWith;
       job.statistics.endTime = String(clock.now());
       job.status = { state: "DONE", errorResult: proto, errors: [proto] };
       return;

@@ -1,3 +1,5 @@
+import type { BigQueryReason } from "./bigquery-error.js";
+
 /** Route names a fault can be aimed at (the REST methods the client calls). */
 export type BigQueryRoute =
   | "datasets.insert"
@@ -24,8 +26,8 @@ interface PlannedStatus {
 export interface JobFault {
   /** The job stays RUNNING for this many polls (jobs.get or getQueryResults) before it runs. */
   slowPolls?: number;
-  /** The job ends DONE with this errorResult (reason backendError) instead of running. */
-  fail?: string;
+  /** The job ends DONE with this errorResult instead of running. */
+  fail?: { message: string; reason: BigQueryReason };
 }
 
 /** Faults scripted by tests: each fires once. */
@@ -44,9 +46,12 @@ export class BigQueryFaults {
     this.jobs.push({ slowPolls: polls });
   }
 
-  /** The next job created ends with errorResult {reason: "backendError", message}. */
-  failJob(message = "Backend error. Job aborted."): void {
-    this.jobs.push({ fail: message });
+  /**
+   * The next job created ends with errorResult {reason, message}: backendError (transient, the
+   * default) or a reason that is not worth retrying, such as accessDenied or invalid.
+   */
+  failJob(message = "Backend error. Job aborted.", reason: BigQueryReason = "backendError"): void {
+    this.jobs.push({ fail: { message, reason } });
   }
 
   get pending(): number {

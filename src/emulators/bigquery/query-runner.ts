@@ -5,6 +5,7 @@ import {
   quoteString,
   splitStatements,
   statementKind,
+  statementLines,
   translateTokens,
 } from "./sql-translator.js";
 import { bigQueryTypeOf, encodeCell, type FieldSchema } from "./sql-types.js";
@@ -45,9 +46,12 @@ export async function runQuery(
     throw new BigQueryError("invalidQuery", "Syntax error: Unexpected end of script");
   let inTransaction = false;
   let result: QueryResult = { statementType: "SCRIPT", fields: [], rows: [] };
+  const lines = statements.length > 1 ? statementLines(sql) : [];
+  let current = 0;
   if (defaultDataset) await connection.run(`SET schema = ${quoteString(defaultDataset)}`);
   try {
-    for (const tokens of statements) {
+    for (const [index, tokens] of statements.entries()) {
+      current = index;
       const kind = statementKind(tokens);
       if (kind === "BEGIN") {
         await connection.run("BEGIN TRANSACTION");
@@ -82,6 +86,7 @@ export async function runQuery(
         result = { statementType: "SELECT", fields, rows: reader.getRows() as unknown[][] };
       }
     }
+    current = -1;
     if (inTransaction) {
       inTransaction = false;
       await connection.run("ROLLBACK");
@@ -90,7 +95,11 @@ export async function runQuery(
     return result;
   } catch (error) {
     if (inTransaction) await connection.run("ROLLBACK").catch(() => undefined);
-    throw fromDuckDbError(error, project);
+    const failure = fromDuckDbError(error, project);
+    // A script's error says where: "… at [line:column]" of the statement that failed.
+    const line = lines[current];
+    if (line === undefined || /at \[\d+:\d+\]$/.test(failure.message)) throw failure;
+    throw new BigQueryError(failure.reason, `${failure.message} at [${line}:1]`, failure.location);
   } finally {
     if (defaultDataset) await connection.run("SET schema = 'main'").catch(() => undefined);
   }

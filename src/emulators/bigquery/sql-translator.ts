@@ -42,7 +42,8 @@ export function tokenize(sql: string): Token[] {
     } else if (c === "/" && sql[i + 1] === "*") {
       const end = sql.indexOf("*/", i + 2);
       i = end < 0 ? sql.length : end + 2;
-      tokens.push({ kind: "space", text: " " });
+      // Its line breaks are kept, so that error positions still count lines right.
+      tokens.push({ kind: "space", text: sql.slice(start, i).replace(/[^\n]/g, "") || " " });
     } else if (c === "'" || c === '"') {
       let value = "";
       i++;
@@ -97,6 +98,25 @@ export function splitStatements(sql: string): Token[][] {
     else statements[statements.length - 1]?.push(token);
   }
   return statements.filter((s) => s.some((t) => t.kind !== "space"));
+}
+
+/**
+ * The line (1-based) each statement of splitStatements(sql) starts on: what BigQuery's
+ * "… at [line:column]" in a script's error refers to.
+ */
+export function statementLines(sql: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let current: number | null = null;
+  for (const token of tokenize(sql)) {
+    if (isOp(token, ";")) {
+      if (current !== null) lines.push(current);
+      current = null;
+    } else if (token.kind !== "space") current ??= line;
+    line += token.text.split("\n").length - 1;
+  }
+  if (current !== null) lines.push(current);
+  return lines;
 }
 
 const significant = (tokens: readonly Token[]): Token[] => tokens.filter((t) => t.kind !== "space");

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
-import type { BigQuery, Dataset, Table } from "@google-cloud/bigquery";
+import type { BigQuery, Dataset, Job, Table } from "@google-cloud/bigquery";
 import { registerSecret } from "../../auth/redact.js";
 import { ConfigError } from "../../errors.js";
 import type { Logger } from "../../log/logger.js";
@@ -53,7 +53,8 @@ const STAGING_TTL_MS = 24 * 3_600_000;
 /** Job reasons and HTTP statuses worth another try (BigQuery's troubleshooting guide). */
 const TRANSIENT_REASONS = new Set(["backendError", "rateLimitExceeded", "internalError", "jobBackendError"]);
 
-const literal = (text: string) => `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+const literal = (text: string) =>
+  `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r")}'`;
 const q = (identifier: string) => `\`${identifier.replace(/`/g, "\\`")}\``;
 
 /** A record's property in the staged row's JSON, as SQL of the column's type; a JSON null is NULL. */
@@ -108,8 +109,8 @@ export class BigQueryLoader implements Loader<StagedBatch> {
   private client: BigQuery | undefined;
   private dataset: Dataset | undefined;
   private stagingDir: string | undefined;
-  /** The MERGEs of the flush under way, run together at commit. */
-  private script: string[] | null = null;
+  /** The MERGEs of the flush under way (one a stream), run together at commit. */
+  private script: Array<{ sql: string; stream: string }> | null = null;
   /** Jobs and API requests sent, for the bench. */
   jobs = 0;
 
@@ -125,12 +126,13 @@ export class BigQueryLoader implements Loader<StagedBatch> {
     return q(`${this.options.project}.${this.options.dataset}.${name}`);
   }
 
-  private fail(what: string, error: unknown, stream?: string): LoaderError {
+  private fail(what: string, error: unknown, stream?: string, jobId?: string): LoaderError {
     const { reason, code, message } = describe(error);
-    const job = (error as { jobId?: string })?.jobId;
-    return new LoaderError(
-      `BigQuery refused ${what}${stream ? ` (stream ${stream})` : ""}${job ? `, job ${job}` : ""} (${reason ?? (code ? `HTTP ${code}` : "error")}, location ${this.options.location}): ${message}`,
+    const where = (error as { errors?: Array<{ location?: string }> })?.errors?.[0]?.location;
+    const failure = new LoaderError(
+      `BigQuery refused ${what}${stream ? ` (stream ${stream})` : ""}${jobId ? `, job ${jobId}` : ""} (${reason ?? (code ? `HTTP ${code}` : "error")}, location ${this.options.location}${where ? `, at ${where}` : ""}): ${message}`,
     );
+    return Object.assign(failure, { cause: error });
   }
 
   async connect(): Promise<void> {
@@ -195,13 +197,19 @@ export class BigQueryLoader implements Loader<StagedBatch> {
     }
   }
 
-  private async runQuery(sql: string, what: string, stream?: string): Promise<void> {
+  /** Runs a query job to its end; a failure names the job, and the stream `streamOf` finds. */
+  private async runQuery(
+    sql: string,
+    what: string,
+    streamOf: (error: unknown) => string | undefined = () => undefined,
+  ): Promise<void> {
     this.jobs += 1;
+    let job: Job | undefined;
     try {
-      const [job] = await this.bq.createQueryJob({ query: sql, location: this.options.location });
+      [job] = await this.bq.createQueryJob({ query: sql, location: this.options.location });
       await job.getQueryResults();
     } catch (error) {
-      throw this.fail(what, error, stream);
+      throw this.fail(what, error, streamOf(error), job?.id);
     }
   }
 
@@ -236,7 +244,7 @@ export class BigQueryLoader implements Loader<StagedBatch> {
           await this.runQuery(
             `ALTER TABLE ${this.table(spec.table)} ALTER COLUMN ${q(change.column)} SET DATA TYPE ${BIGQUERY_TYPE[change.to]}`,
             `widening ${spec.table}.${change.column}`,
-            spec.stream,
+            () => spec.stream,
           );
         } else {
           await this.runQuery(
@@ -244,7 +252,7 @@ export class BigQueryLoader implements Loader<StagedBatch> {
               `ALTER TABLE ${this.table(spec.table)} ADD COLUMN ${q(change.column)} ${BIGQUERY_TYPE[change.to]}; ` +
               `UPDATE ${this.table(spec.table)} SET ${q(change.column)} = ${castTo(change.to, change.from, q(change.keptAs))} WHERE TRUE`,
             `keeping ${spec.table}.${change.column} as ${change.keptAs}`,
-            spec.stream,
+            () => spec.stream,
           );
         }
       } catch (error) {
@@ -261,6 +269,7 @@ export class BigQueryLoader implements Loader<StagedBatch> {
     const name = `${spec.table}__staged_${randomUUID().slice(0, 8)}`;
     const file = join(this.stagingDir, `${name}.ndjson.gz`);
     const dataset = this.dataset as Dataset;
+    let job: Job | undefined;
     try {
       const [table] = await dataset.createTable(name, {
         schema: { fields: STAGING_FIELDS },
@@ -268,23 +277,19 @@ export class BigQueryLoader implements Loader<StagedBatch> {
       });
       await writeFile(file, await gzipAsync(batch.ndjson));
       this.jobs += 1;
-      const [job] = await table.load(file, {
+      [job] = await table.createLoadJob(file, {
         sourceFormat: "NEWLINE_DELIMITED_JSON",
         schema: { fields: STAGING_FIELDS },
         writeDisposition: "WRITE_TRUNCATE",
         location: this.options.location,
       } as never);
-      const status = (
-        job as { status?: { errorResult?: { reason?: string; message?: string; location?: string } } }
-      ).status;
-      if (status?.errorResult)
-        throw Object.assign(new Error(status.errorResult.message ?? "load job failed"), {
-          errors: [status.errorResult],
-        });
+      // Resolves when the job is DONE; rejects with its errorResult and errors when it failed.
+      await job.promise();
       return { batch, table, name };
     } catch (error) {
       throw (
-        recordError(batch, error) ?? this.fail(`the load job of ${spec.table}'s batch`, error, spec.stream)
+        recordError(batch, error) ??
+        this.fail(`the load job of ${spec.table}'s batch`, error, spec.stream, job?.id)
       );
     } finally {
       await rm(file, { force: true });
@@ -302,28 +307,38 @@ export class BigQueryLoader implements Loader<StagedBatch> {
     const keys = keyColumns(spec);
     const source = this.table(name);
     if (keys.length === 0) {
-      this.script?.push(
-        `INSERT INTO ${this.table(spec.table)} (${names.join(", ")}) SELECT ${values.join(", ")} FROM ${source}`,
-      );
+      this.script?.push({
+        sql: `INSERT INTO ${this.table(spec.table)} (${names.join(", ")}) SELECT ${values.join(", ")} FROM ${source}`,
+        stream: spec.stream,
+      });
       return;
     }
     const partition = keys.map((c) => columnValue(c, batch)).join(", ");
     const latest = `SELECT ${values.join(", ")} FROM ${source} WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY q DESC) = 1`;
     const on = keys.map((c) => `T.${q(c.name)} IS NOT DISTINCT FROM S.${q(c.name)}`).join(" AND ");
-    this.script?.push(
-      `MERGE ${this.table(spec.table)} T USING (${latest}) S ON ${on} ` +
+    this.script?.push({
+      sql:
+        `MERGE ${this.table(spec.table)} T USING (${latest}) S ON ${on} ` +
         `WHEN MATCHED THEN UPDATE SET ${names.map((n) => `${n} = S.${n}`).join(", ")} ` +
         `WHEN NOT MATCHED THEN INSERT (${names.join(", ")}) VALUES (${names.map((n) => `S.${n}`).join(", ")})`,
-    );
+      stream: spec.stream,
+    });
   }
 
   async commit(): Promise<void> {
     const statements = this.script ?? [];
     this.script = null;
     if (statements.length === 0) return;
+    // One statement a line: line n + 1 of the script is statement n, so that the error's
+    // "at [line:column]" names the stream whose MERGE failed.
+    const script = ["BEGIN TRANSACTION", ...statements.map((s) => s.sql), "COMMIT TRANSACTION"];
     await this.runQuery(
-      `BEGIN TRANSACTION; ${statements.join("; ")}; COMMIT TRANSACTION;`,
-      "the MERGEs of the flush",
+      `${script.join(";\n")};`,
+      "the MERGEs of the flush (one transaction: nothing of it landed)",
+      (error) => {
+        const line = /at \[(\d+):\d+\]/.exec(describe(error).message)?.[1];
+        return line ? statements[Number(line) - 2]?.stream : undefined;
+      },
     );
   }
 

@@ -75,7 +75,7 @@ describe("bigquery-local MERGE and transactions (fake-backed: local BigQuery-pro
     expect(await rowsOf(bigquery)).toEqual([{ id: 1, title: "old", payload: '{"v":1}' }]);
   });
 
-  it("rolls back a BEGIN TRANSACTION script that fails half-way: the table is as it was", async () => {
+  it("rolls back a BEGIN TRANSACTION script that fails half-way: the table is as it was, and the error says on which line", async () => {
     const server = await useBigQueryLocal();
     const bigquery = connect(server);
     await setUp(bigquery);
@@ -89,7 +89,7 @@ describe("bigquery-local MERGE and transactions (fake-backed: local BigQuery-pro
     );
     expect(error).toMatchObject({
       reason: "invalidQuery",
-      message: "Column nope is not present in table sessions",
+      message: "Column nope is not present in table sessions at [4:1]",
     });
     expect(await rowsOf(bigquery)).toEqual([{ id: 1, title: "old", payload: '{"v":1}' }]);
   });
