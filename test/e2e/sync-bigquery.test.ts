@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BigQuery } from "@google-cloud/bigquery";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BigQueryLocal, startBigQueryLocal } from "../../src/emulators/bigquery/index.js";
 import { BIGQUERY_DIALECT } from "../../src/loaders/bigquery/bigquery-dialect.js";
@@ -31,35 +33,81 @@ function tempDir(): string {
   return dir;
 }
 
-const sync = (sandbox: Sandbox, server: BigQueryLocal, options: SyncIntoOptions & { rows?: string } = {}) =>
+/** Where a spec loads: the target's settings (as TARGET_BIGQUERY_* variables) and a reader. */
+interface Warehouse {
+  env: Record<string, string>;
+  client: BigQuery;
+  project: string;
+  dataset: string;
+}
+
+const local = (server: BigQueryLocal): Warehouse => ({
+  env: {
+    TARGET_BIGQUERY_PROJECT: "local-project",
+    TARGET_BIGQUERY_DATASET: "usertesting",
+    TARGET_BIGQUERY_API_ENDPOINT: server.url,
+  },
+  client: localClient(server.url),
+  project: "local-project",
+  dataset: "usertesting",
+});
+
+const LIVE_MISSING = ["GOOGLE_APPLICATION_CREDENTIALS", "BIGQUERY_PROJECT"].filter((v) => !process.env[v]);
+
+/** A real project: each spec gets a dataset of its own (BIGQUERY_LOCATION, default US), deleted after. */
+function live(): Warehouse {
+  const project = String(process.env.BIGQUERY_PROJECT);
+  const location = process.env.BIGQUERY_LOCATION ?? "US";
+  const dataset = `tap_usertesting_e2e_${randomBytes(4).toString("hex")}`;
+  const client = new BigQuery({ projectId: project, location });
+  cleanups.push(async () => {
+    await client
+      .dataset(dataset)
+      .delete({ force: true })
+      .catch(() => undefined);
+  });
+  return {
+    env: {
+      TARGET_BIGQUERY_PROJECT: project,
+      TARGET_BIGQUERY_DATASET: dataset,
+      TARGET_BIGQUERY_LOCATION: location,
+      TARGET_BIGQUERY_CREDENTIALS_PATH: String(process.env.GOOGLE_APPLICATION_CREDENTIALS),
+    },
+    client,
+    project,
+    dataset,
+  };
+}
+
+const sync = (sandbox: Sandbox, warehouse: Warehouse, options: SyncIntoOptions & { rows?: string } = {}) =>
   syncInto(
     sandbox,
     "bigquery",
-    {
-      TARGET_BIGQUERY_PROJECT: "local-project",
-      TARGET_BIGQUERY_DATASET: "usertesting",
-      TARGET_BIGQUERY_API_ENDPOINT: server.url,
-      TARGET_BIGQUERY_BATCH_SIZE_ROWS: options.rows ?? "3000",
-    },
+    { ...warehouse.env, TARGET_BIGQUERY_BATCH_SIZE_ROWS: options.rows ?? "3000" },
     options,
   );
 
-/** Rows and duplicate keys of every table, read with the real client. */
-async function tables(server: BigQueryLocal) {
-  const client = localClient(server.url);
-  const out: Record<string, { rows: number; duplicateKeys: number }> = {};
+/** Rows, duplicate keys and the sorted keys of every table, read with the real client. */
+async function tables(warehouse: Warehouse) {
+  const out: Record<string, { rows: number; duplicateKeys: number; keys: string[] }> = {};
+  const query = async (sql: string) =>
+    (
+      await warehouse.client.query({ query: sql, location: warehouse.env.TARGET_BIGQUERY_LOCATION ?? "US" })
+    )[0] as Array<Record<string, unknown>>;
   for (const stream of TABLES) {
-    const table = `\`local-project.usertesting.${BIGQUERY_DIALECT.tableName(stream.name)}\``;
-    const keys = stream.keyProperties.map((k) => `\`${BIGQUERY_DIALECT.columnName(k)}\``).join(", ");
-    const [[count]] = (await client.query({
-      query: `SELECT COUNT(*) AS n FROM ${table}`,
-      location: "US",
-    })) as unknown as [Array<{ n: number }>];
-    const [[dupes]] = (await client.query({
-      query: `SELECT COUNT(*) AS n FROM (SELECT ${keys} FROM ${table} GROUP BY ${keys} HAVING COUNT(*) > 1)`,
-      location: "US",
-    })) as unknown as [Array<{ n: number }>];
-    out[stream.name] = { rows: Number(count?.n), duplicateKeys: Number(dupes?.n) };
+    const table = `\`${warehouse.project}.${warehouse.dataset}.${BIGQUERY_DIALECT.tableName(stream.name)}\``;
+    const keys = stream.keyProperties.map((k) => `\`${BIGQUERY_DIALECT.columnName(k)}\``);
+    const [dupes] = await query(
+      `SELECT COUNT(*) AS n FROM (SELECT ${keys.join(", ")} FROM ${table} GROUP BY ${keys.join(", ")} HAVING COUNT(*) > 1)`,
+    );
+    const all = await query(
+      `SELECT ${keys.map((k, i) => `CAST(${k} AS STRING) AS k${i}`).join(", ")} FROM ${table}`,
+    );
+    out[stream.name] = {
+      rows: all.length,
+      duplicateKeys: Number(dupes?.n),
+      keys: all.map((r) => keys.map((_, i) => String(r[`k${i}`])).join("|")).sort(),
+    };
   }
   return out;
 }
@@ -67,40 +115,84 @@ async function tables(server: BigQueryLocal) {
 const counts = (t: Awaited<ReturnType<typeof tables>>) =>
   Object.fromEntries(Object.entries(t).map(([name, v]) => [name, v.rows]));
 
-describe("sync into BigQuery (fake-backed: local BigQuery-protocol server)", () => {
-  it("loads tables equal to the sandbox's truth, adds no duplicates on a second run, adds new sessions incrementally, and never calls insertAll", async () => {
-    const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0, apiShapes: "openapi" });
-    const server = await useServer();
-    const stateFile = join(tempDir(), "state.json");
-    expect((await sync(sandbox, server, { stateFile })).error).toBeUndefined();
-    expect(counts(await tables(server))).toEqual(expectedRowCounts(sandbox));
-    expect((await sync(sandbox, server)).error).toBeUndefined();
-    const again = await tables(server);
-    expect(counts(again)).toEqual(expectedRowCounts(sandbox));
-    for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
-    sandbox.data.advanceEpoch();
-    expect((await sync(sandbox, server, { stateFile })).error).toBeUndefined();
-    expect(counts(await tables(server))).toEqual(expectedRowCounts(sandbox));
-    expect(server.requests.filter((r) => /insertAll/.test(r.path))).toEqual([]);
-  }, 120_000);
+const WAREHOUSES: Array<[string, string | null, () => Promise<Warehouse>]> = [
+  ["fake-backed: local BigQuery-protocol server", null, async () => local(await useServer())],
+  ["live project", LIVE_MISSING.length ? `set ${LIVE_MISSING.join(" and ")}` : null, async () => live()],
+];
 
-  it("ends complete and without duplicates when killed at random moments and resumed", async () => {
-    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 20, largeTestSessions: 0 });
+describe.each(WAREHOUSES)("sync into BigQuery (%s)", (_where, skip, open) => {
+  describe.skipIf(skip !== null)(skip ? `skipped: ${skip}` : "runs", () => {
+    it("loads tables equal to the sandbox's truth; a second full run adds no duplicates; an incremental run adds the new sessions", async () => {
+      const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0, apiShapes: "openapi" });
+      const warehouse = await open();
+      const stateFile = join(tempDir(), "state.json");
+      expect((await sync(sandbox, warehouse, { stateFile })).error).toBeUndefined();
+      const loaded = await tables(warehouse);
+      expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
+      expect(loaded.sessions?.keys).toEqual(
+        sandbox.data
+          .allListedSessions()
+          .map((s) => s.sessionId)
+          .sort(),
+      );
+      expect(loaded.tests?.keys).toEqual(
+        sandbox.data
+          .tests()
+          .map((t) => t.testId)
+          .sort(),
+      );
+      expect((await sync(sandbox, warehouse)).error).toBeUndefined();
+      const again = await tables(warehouse);
+      expect(counts(again)).toEqual(expectedRowCounts(sandbox));
+      for (const [name, t] of Object.entries(again)) expect(t.duplicateKeys, name).toBe(0);
+      sandbox.data.advanceEpoch();
+      expect((await sync(sandbox, warehouse, { stateFile })).error).toBeUndefined();
+      expect(counts(await tables(warehouse))).toEqual(expectedRowCounts(sandbox));
+    }, 180_000);
+
+    it.each([1, 2, 3])(
+      "ends complete and without duplicates when killed at random moments and resumed (seed %i)",
+      async (seed) => {
+        const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 20, largeTestSessions: 0 });
+        const warehouse = await open();
+        const stateFile = join(tempDir(), "state.json");
+        // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
+        const killer = new LoaderKiller(3 + ((seed * 7919) % 9));
+        let runs = 0;
+        for (; runs < 5; runs++) {
+          const run = await sync(sandbox, warehouse, { stateFile, wrap: killer.wrap, rows: "600" });
+          if (!run.error) break;
+          expect(String(run.error)).toMatch(/killed at loader call/);
+          killer.killAt =
+            runs < 2 ? killer.calls + 3 + ((seed * 31 + runs * 17) % 11) : Number.POSITIVE_INFINITY;
+        }
+        expect(runs).toBe(3);
+        const loaded = await tables(warehouse);
+        expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
+        for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
+      },
+      180_000,
+    );
+  });
+});
+
+describe("sync into BigQuery, what only the local server can show (fake-backed: local BigQuery-protocol server)", () => {
+  it("never calls insertAll: every row arrives by a load job, and each flush's MERGEs run as one script", async () => {
+    const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
     const server = await useServer();
-    const stateFile = join(tempDir(), "state.json");
-    const killer = new LoaderKiller(5);
-    let runs = 0;
-    for (; runs < 5; runs++) {
-      const run = await sync(sandbox, server, { stateFile, wrap: killer.wrap, rows: "600" });
-      if (!run.error) break;
-      expect(String(run.error)).toMatch(/killed at loader call/);
-      killer.killAt = runs < 2 ? killer.calls + 4 + runs * 3 : Number.POSITIVE_INFINITY;
-    }
-    expect(runs).toBe(3);
-    const loaded = await tables(server);
-    expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
-    for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
-  }, 120_000);
+    const run = await sync(sandbox, local(server), { rows: "500" });
+    expect(run.error).toBeUndefined();
+    expect(counts(await tables(local(server)))).toEqual(expectedRowCounts(sandbox));
+    expect(server.requests.filter((r) => /insertAll/.test(r.path))).toEqual([]);
+    const loads = server.jobs.filter((j) => j.configuration.load).length;
+    const scripts = server.jobs.filter((j) =>
+      /^BEGIN TRANSACTION/.test(String((j.configuration.query as { query?: string })?.query)),
+    ).length;
+    expect(scripts).toBeGreaterThan(1);
+    // One load job a stream a flush, at least one stream a flush.
+    expect(loads).toBeGreaterThanOrEqual(scripts);
+    expect(server.requests.filter((r) => r.route === "jobs.upload").length).toBe(loads);
+  }, 60_000);
 
   it("retries a flush whose MERGE job ends in backendError, and its transaction leaves nothing half-done", async () => {
     const sandbox = await useSandbox({ workspaces: 1, largeWorkspaceTests: 14, largeTestSessions: 0 });
@@ -121,10 +213,10 @@ describe("sync into BigQuery (fake-backed: local BigQuery-protocol server)", () 
           };
         },
       });
-    const run = await sync(sandbox, server, { wrap: failFirstMerge });
+    const run = await sync(sandbox, local(server), { wrap: failFirstMerge });
     expect(run.error).toBeUndefined();
     expect(run.logs.some((l) => l.includes("retrying on a fresh connection"))).toBe(true);
-    const loaded = await tables(server);
+    const loaded = await tables(local(server));
     expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
     for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
   }, 60_000);
