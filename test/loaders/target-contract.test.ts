@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TargetInputError } from "../../src/loaders/core/target-errors.js";
 import { runTarget } from "../../src/loaders/run-target.js";
 import { memoryLogger } from "../../src/log/logger.js";
-import { bigqueryHarness } from "./harnesses/bigquery-harness.js";
+import { bigqueryHarness, bigqueryLiveHarness } from "./harnesses/bigquery-harness.js";
 import { duckdbHarness } from "./harnesses/duckdb-harness.js";
 import type { LoadedTables, LoaderHarness } from "./harnesses/loader-harness.js";
 import { snowflakeHarness, snowflakeLiveHarness } from "./harnesses/snowflake-harness.js";
@@ -13,7 +13,17 @@ import { snowflakeHarness, snowflakeLiveHarness } from "./harnesses/snowflake-ha
  * read back through its own client, and pass on the same STATEs. A new loader adds its harness
  * (test/loaders/harnesses/) to this list, and nothing else.
  */
-const HARNESSES: LoaderHarness[] = [duckdbHarness, snowflakeHarness, snowflakeLiveHarness, bigqueryHarness];
+const HARNESSES: LoaderHarness[] = [
+  duckdbHarness,
+  snowflakeHarness,
+  snowflakeLiveHarness,
+  bigqueryHarness,
+  bigqueryLiveHarness,
+];
+const LIVE = new Map<LoaderHarness, string>([
+  [snowflakeLiveHarness, "snowflake (live account)"],
+  [bigqueryLiveHarness, "bigquery (live project)"],
+]);
 
 const us = (iso: string, micros = 0) => String(Date.parse(iso) * 1000 + micros);
 
@@ -30,7 +40,7 @@ function readFixture(file: string): Buffer[] {
 }
 
 for (const harness of HARNESSES) {
-  const name = harness === snowflakeLiveHarness ? "snowflake (live account)" : harness.factory.name;
+  const name = LIVE.get(harness) ?? harness.factory.name;
   const skip = harness.skipReason();
   describe.skipIf(skip !== null)(`${name} loader contract${skip ? ` (skipped: ${skip})` : ""}`, () => {
     const opened: LoadedTables[] = [];
