@@ -178,7 +178,17 @@ export class BigQueryLoader implements Loader<StagedBatch> {
     try {
       const [exists] = await this.dataset.exists();
       if (!exists) await this.bq.createDataset(this.options.dataset, { location });
+      else {
+        // Jobs run where their data is: a dataset elsewhere would fail every job with notFound.
+        const [metadata] = await this.dataset.getMetadata();
+        const actual = String((metadata as { location?: string }).location ?? location);
+        if (actual.toLowerCase() !== location.toLowerCase())
+          throw new ConfigError(
+            `The dataset ${project}.${this.options.dataset} is in ${actual}, but the target-bigquery setting 'location' is ${location}: set it to ${actual}.`,
+          );
+      }
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw this.fail(`the dataset ${this.options.dataset}`, error);
     }
     for (const dir of removeStaleStagingDirs(tmpdir(), "target-bigquery"))

@@ -38,13 +38,13 @@ const INPUT = [
   state(2),
 ];
 
-async function load(server: BigQueryLocal, lines: string[]) {
+async function load(server: BigQueryLocal, lines: string[], location = "US") {
   const { logger, lines: logs } = memoryLogger();
   const setup = bigqueryTarget.create(
     {
       project: "local-project",
       dataset: "usertesting",
-      location: "US",
+      location,
       api_endpoint: server.url,
       credentials_path: null,
       credentials_json: null,
@@ -79,7 +79,7 @@ async function rows(server: BigQueryLocal, table: string) {
   return result;
 }
 
-describe("target-bigquery flushes (fake-backed: local BigQuery-protocol server)", () => {
+describe("target-bigquery (fake-backed: local BigQuery-protocol server)", () => {
   it("leaves every table as it was before a flush whose MERGE script fails half-way, names the stream and the job, and passes on no STATE past it", async () => {
     const server = await startBigQueryLocal({});
     servers.push(server);
@@ -128,5 +128,17 @@ describe("target-bigquery flushes (fake-backed: local BigQuery-protocol server)"
       { id: "2", name: "Bob" },
     ]);
     expect(await rows(server, "pets")).toEqual([{ id: "1", name: "Rex" }]);
+  });
+
+  it("refuses a dataset in another location than the one configured, before loading anything", async () => {
+    const server = await startBigQueryLocal({});
+    servers.push(server);
+    await localClient(server.url).createDataset("usertesting", { location: "EU" });
+    const { states, error } = await load(server, INPUT.slice(0, 6), "US");
+    expect(states).toEqual([]);
+    expect(String((error as Error)?.message)).toBe(
+      "The dataset local-project.usertesting is in EU, but the target-bigquery setting 'location' is US: set it to EU.",
+    );
+    expect(server.jobs).toEqual([]);
   });
 });
