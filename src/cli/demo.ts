@@ -123,12 +123,15 @@ function parseOptions(): {
   return { database, rpm, target };
 }
 
-/** Stops the sandbox, then exits 130 (Ctrl-C) or 143 (SIGTERM), saying so. */
-function stopOnSignals(sandbox: Sandbox, database: string, also?: () => Promise<void>): () => void {
+/**
+ * Stops the sandbox, then exits 130 (Ctrl-C) or 143 (SIGTERM), saying so and what is left
+ * (`kept`, e.g. "usertesting.duckdb keeps what was committed").
+ */
+function stopOnSignals(sandbox: Sandbox, kept: string, also?: () => Promise<void>): () => void {
   const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
     const handler = () => {
       process.stderr.write(
-        `\ndemo: interrupted (${signal}); the sandbox is stopped. ${database} keeps what was committed; run npm run demo again for a full sync.\n`,
+        `\ndemo: interrupted (${signal}); the sandbox is stopped. ${kept}; run npm run demo again for a full sync.\n`,
       );
       Promise.all([sandbox.close(), also?.()]).finally(() =>
         process.exit(signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm),
@@ -191,7 +194,10 @@ await runCli("demo", async () => {
       ? `the local BigQuery stand-in at ${bigquery.server.url} (DuckDB inside, not BigQuery) with target-bigquery`
       : database;
   const sandbox = await startSandbox({ requestsPerMinute: rpm, recordRequests: false });
-  const offSignals = stopOnSignals(sandbox, database, standIn ? () => standIn.server.close() : undefined);
+  const kept = standIn
+    ? "The local stand-in kept its tables in memory, so nothing is left"
+    : `${database} keeps what was committed`;
+  const offSignals = stopOnSignals(sandbox, kept, standIn ? () => standIn.server.close() : undefined);
   const started = Date.now();
   let exitCode: number;
   try {
