@@ -24,6 +24,8 @@ export interface ClientOverrides {
   rateWindowMs?: number;
   timeoutMs?: number;
   tokenRetryMinTimeoutMs?: number;
+  /** Told when requests wait for the rate limit for a while, with when the wait ends. */
+  onRateLimitWait?: (until: number) => void;
 }
 
 /** Wires the client from the configuration: one got instance, one token provider, one budget. */
@@ -48,6 +50,7 @@ export function createApiClient(config: TapConfig, overrides: ClientOverrides = 
     windowMs: overrides.rateWindowMs,
     maxConcurrency: config.maxConcurrency,
     timers,
+    ...(overrides.onRateLimitWait ? { onLongWait: overrides.onRateLimitWait } : {}),
     onLimitLowered: (limit) =>
       logger.warn(
         `The API reports a limit of ${limit} requests a minute, below requests_per_minute; using ${limit}.`,

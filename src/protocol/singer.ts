@@ -1,5 +1,7 @@
 import type { Writable } from "node:stream";
-import { OutputClosedError } from "../errors.js";
+import type { Row } from "../streams/stream.js";
+import { JsonLines } from "./json-lines.js";
+import type { MessageWriter, StreamAnnouncement } from "./message-writer.js";
 
 export interface SchemaMessage {
   type: "SCHEMA";
@@ -29,42 +31,46 @@ export interface ActivateVersionMessage {
 
 export type SingerMessage = SchemaMessage | RecordMessage | StateMessage | ActivateVersionMessage;
 
-/** A consumer's own error passes through (a loader's, in-process); a closed pipe becomes one clear error. */
-function outputFailure(error: unknown): Error {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (
-    error instanceof Error &&
-    !["EPIPE", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"].includes(code ?? "")
-  )
-    return error;
-  return new OutputClosedError(
-    `The output closed while the tap was writing (${code ?? "stream closed"}): whatever reads the tap's stdout stopped; see its messages. The last STATE it confirmed is where the next run resumes.`,
-  );
-}
-
 /**
- * Writes Singer messages to stdout, one JSON object a line, each write awaited, so a slow
- * target slows the tap instead of filling its memory.
+ * Writes Singer messages to stdout, one JSON object a line (see JsonLines). Singer has no
+ * stream status, estimate or error message: those are the logger's, on stderr.
  */
-export class SingerWriter {
-  messages = 0;
+export class SingerWriter implements MessageWriter {
+  private readonly lines: JsonLines;
 
-  constructor(private readonly out: Writable = process.stdout) {
-    // Failures arrive through each write's callback; the stream's 'error' event must not crash the process.
-    out.on("error", () => undefined);
+  constructor(out: Writable = process.stdout) {
+    this.lines = new JsonLines(out);
   }
 
-  async write(message: SingerMessage): Promise<void> {
-    this.messages += 1;
-    const line = `${JSON.stringify(message)}\n`;
-    // Resolves once the line is handed on (a pipe's buffer, or an in-process target that has
-    // taken it), and rejects if the consumer failed: a broken consumer stops the tap at once.
-    await new Promise<void>((resolve, reject) => {
-      if (this.out.destroyed) {
-        reject(outputFailure(this.out.errored));
-        return;
-      }
-      this.out.write(line, (error) => (error ? reject(outputFailure(error)) : resolve()));
+  get messages(): number {
+    return this.lines.messages;
+  }
+
+  schema({ stream, schema, keyProperties, replicationKey }: StreamAnnouncement): Promise<void> {
+    return this.write({
+      type: "SCHEMA",
+      stream,
+      schema,
+      key_properties: keyProperties,
+      ...(replicationKey ? { bookmark_properties: [replicationKey] } : {}),
     });
+  }
+
+  record(stream: string, record: Row, timeExtracted: string): Promise<void> {
+    return this.write({ type: "RECORD", stream, record, time_extracted: timeExtracted });
+  }
+
+  state(value: unknown): Promise<void> {
+    return this.write({ type: "STATE", value });
+  }
+
+  async streamStatus(): Promise<void> {}
+
+  async estimate(): Promise<void> {}
+
+  async error(): Promise<void> {}
+
+  private write(message: SingerMessage): Promise<void> {
+    return this.lines.write(message);
   }
 }

@@ -16,7 +16,12 @@ export interface RequestBudgetOptions {
   timers?: Timers;
   /** Told when the server's x-ratelimit-limit is lower than ours and we adopt it. */
   onLimitLowered?: (limit: number) => void;
+  /** Told when a caller must wait LONG_WAIT_MS or more, with when the wait ends (ms since the epoch). */
+  onLongWait?: (until: number) => void;
 }
+
+/** A wait this long is worth telling the platform about (Airbyte's RATE_LIMITED status). */
+export const LONG_WAIT_MS = 5_000;
 
 export type Release = () => void;
 
@@ -117,6 +122,7 @@ export class RequestBudget {
           ? (this.starts[this.starts.length - this.limit] as number) - horizon
           : 0;
       const wait = Math.max(windowWait, this.pausedUntil - now);
+      if (wait >= LONG_WAIT_MS) this.options.onLongWait?.(now + wait);
       if (wait <= 0) {
         this.starts.push(now);
         this.inFlight += 1;

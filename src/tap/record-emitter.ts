@@ -1,7 +1,7 @@
 import { ENDPOINTS } from "../api/endpoints.js";
 import { ApiResponseError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
-import type { SingerWriter } from "../protocol/singer.js";
+import type { Failure, MessageWriter, StreamStatus } from "../protocol/message-writer.js";
 import { STREAMS, streamSchema } from "../streams/registry.js";
 import type { Row, SourceInputs, SourceName, StreamDefinition } from "../streams/stream.js";
 import { createAjv, jsonPointerToPath, type ValidateFunction } from "../util/json-schema.js";
@@ -19,19 +19,23 @@ const SOURCE_ENDPOINT: Record<SourceName, string> = {
 };
 
 /**
- * Turns API resources into Singer RECORDs for the selected streams. Every record is checked
- * against the stream's schema before it leaves, so the tap never emits a record its own
- * SCHEMA message contradicts: an optional field of an unexpected type becomes null (logged
- * once); anything else is an error naming the endpoint and field.
+ * Turns API resources into records of the selected streams, through whichever protocol's
+ * writer it is given. Every record is checked against the stream's schema before it leaves, so
+ * the tap never emits a record its own schema contradicts: an optional field of an unexpected
+ * type becomes null (logged once); anything else is an error naming the endpoint and field.
+ * It also keeps each stream's lifecycle: STARTED with its schema, RUNNING from its first
+ * record, then COMPLETE, or INCOMPLETE when a failure cost it records.
  */
 export class RecordEmitter {
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly nullable = new Map<string, Set<string>>();
   private readonly toleratedOnce = new Set<string>();
+  private readonly status = new Map<string, StreamStatus>();
+  private readonly incomplete = new Set<string>();
   readonly counts = new Map<string, number>();
 
   constructor(
-    private readonly writer: SingerWriter,
+    private readonly writer: MessageWriter,
     private readonly selection: Selection,
     private readonly logger: Logger,
   ) {
@@ -61,20 +65,53 @@ export class RecordEmitter {
     return STREAMS.some((s) => s.source === source && this.selection.streams.has(s.name));
   }
 
-  /** SCHEMA messages of every selected stream, before any record. */
+  /** The schema of every selected stream, before any record; each stream is STARTED. */
   async writeSchemas(): Promise<void> {
     for (const stream of STREAMS) {
       if (!this.selection.streams.has(stream.name)) continue;
-      await this.writer.write({
-        type: "SCHEMA",
+      await this.writer.schema({
         stream: stream.name,
         schema: this.schemaOf(stream),
-        key_properties: stream.keyProperties,
-        ...(stream.replication.method === "INCREMENTAL"
-          ? { bookmark_properties: [stream.replication.key] }
-          : {}),
+        keyProperties: stream.keyProperties,
+        ...(stream.replication.method === "INCREMENTAL" ? { replicationKey: stream.replication.key } : {}),
       });
     }
+    for (const stream of this.selection.streams) await this.setStatus(stream, "STARTED");
+  }
+
+  /** A failure cost these streams records: they end INCOMPLETE. */
+  markIncomplete(streams: Iterable<string>): void {
+    for (const stream of streams) if (this.selection.streams.has(stream)) this.incomplete.add(stream);
+  }
+
+  /** The run waits for the API's rate limit until `resetAt` (ms since the epoch): every stream under way says so. */
+  async rateLimited(resetAt: number): Promise<void> {
+    for (const [stream, status] of this.status)
+      if (status === "STARTED" || status === "RUNNING")
+        await this.writer.streamStatus(stream, "RUNNING", resetAt);
+  }
+
+  /** How many rows `stream` should hold by the end of the run. */
+  async estimate(stream: string, rows: number): Promise<void> {
+    if (this.selection.streams.has(stream)) await this.writer.estimate(stream, rows);
+  }
+
+  /** A failure that stopped a test or the run (the logger has said it to a person already). */
+  async failed(failure: Failure): Promise<void> {
+    await this.writer.error(failure);
+  }
+
+  /** The run is over: every stream not ended yet ends COMPLETE, or INCOMPLETE if marked so or `failed`. */
+  async finishStreams(failed = false): Promise<void> {
+    for (const [stream, status] of this.status) {
+      if (status === "COMPLETE" || status === "INCOMPLETE") continue;
+      await this.setStatus(stream, failed || this.incomplete.has(stream) ? "INCOMPLETE" : "COMPLETE");
+    }
+  }
+
+  private async setStatus(stream: string, status: StreamStatus): Promise<void> {
+    this.status.set(stream, status);
+    await this.writer.streamStatus(stream, status);
   }
 
   /** Emits the records of every selected stream fed by `source`. */
@@ -84,19 +121,15 @@ export class RecordEmitter {
       if (stream.source !== source || !this.selection.streams.has(stream.name)) continue;
       for (const row of (stream as StreamDefinition<S>).toRows(input)) {
         const record = this.checked(stream, row);
-        await this.writer.write({
-          type: "RECORD",
-          stream: stream.name,
-          record,
-          time_extracted: timeExtracted,
-        });
+        if (this.status.get(stream.name) === "STARTED") await this.setStatus(stream.name, "RUNNING");
+        await this.writer.record(stream.name, record, timeExtracted);
         this.counts.set(stream.name, (this.counts.get(stream.name) ?? 0) + 1);
       }
     }
   }
 
   async writeState(value: unknown): Promise<void> {
-    await this.writer.write({ type: "STATE", value });
+    await this.writer.state(value);
   }
 
   private schemaOf(stream: StreamDefinition): Record<string, unknown> {

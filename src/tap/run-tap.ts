@@ -3,6 +3,8 @@ import { type ClientOverrides, createApiClient } from "../api/create-client.js";
 import type { TapConfig } from "../config/config.js";
 import type { RequestStats } from "../http/request-stats.js";
 import type { Logger } from "../log/logger.js";
+import { failureOf } from "../protocol/failure.js";
+import type { MessageWriter } from "../protocol/message-writer.js";
 import { SingerWriter } from "../protocol/singer.js";
 import type { TapState } from "../state/tap-state.js";
 import type { Selection } from "./catalog.js";
@@ -16,8 +18,10 @@ export interface TapRunOptions {
   selection: Selection;
   state: TapState;
   logger: Logger;
-  /** Where Singer messages go. @default process.stdout */
+  /** Where Singer messages go, when no `writer` is given. @default process.stdout */
   out?: Writable;
+  /** The protocol the run speaks. @default a SingerWriter on `out` */
+  writer?: MessageWriter;
   client?: ClientOverrides;
   /** @default a live line on stderr when it is a terminal, else a progress log line every minute */
   progress?: boolean;
@@ -34,7 +38,14 @@ export interface TapRunResult {
 /** One tap run: SCHEMA, RECORD and STATE messages out, the summary to the logger. */
 export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
   const { config, selection, state, logger } = options;
-  const { client, stats } = createApiClient(config, { logger, ...options.client });
+  const writer = options.writer ?? new SingerWriter(options.out);
+  const emitter = new RecordEmitter(writer, selection, logger);
+  const { client, stats } = createApiClient(config, {
+    logger,
+    // Told, not awaited: the status line goes out between the messages around it.
+    onRateLimitWait: (until) => void emitter.rateLimited(until).catch(() => undefined),
+    ...options.client,
+  });
   // Off: neither the live line nor the periodic log line. Else a terminal gets the live line,
   // and anything else (cron, CI) a log line every minute.
   const progress = new ProgressReporter({
@@ -43,7 +54,6 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
     timers: options.client?.timers,
     ...(options.progress === false ? { terminal: null, logger: null } : { logger }),
   });
-  const emitter = new RecordEmitter(new SingerWriter(options.out), selection, logger);
   const started = Date.now();
   const engine = new SyncEngine({
     config,
@@ -58,6 +68,12 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
   try {
     report = await engine.run();
     await emitter.writeState(state.toJSON());
+    await emitter.finishStreams();
+  } catch (error) {
+    // What stopped the run is the caller's to say to a person; the protocol hears it too.
+    await emitter.finishStreams(true).catch(() => undefined);
+    await emitter.failed(failureOf(error)).catch(() => undefined);
+    throw error;
   } finally {
     progress.finish();
   }

@@ -5,6 +5,7 @@ import { classicByListing, mayHave, type TestType, testTypeFromListing } from ".
 import type { TapConfig } from "../config/config.js";
 import { ApiError, ApiResponseError } from "../errors.js";
 import type { Logger } from "../log/logger.js";
+import { failureOf } from "../protocol/failure.js";
 import { SessionWalk } from "../state/session-walk.js";
 import type { Classification, TapState } from "../state/tap-state.js";
 import { STREAMS } from "../streams/registry.js";
@@ -56,6 +57,8 @@ export class SyncEngine {
     boolean
   >;
   private readonly sessionStreams: string[];
+  /** Sessions the listings opened so far hold: the sessions stream's estimate. */
+  private sessionsListed = 0;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.classifier = new ProbeClassifier(options.client);
@@ -113,6 +116,7 @@ export class SyncEngine {
       }
     }
     this.options.progress?.setTests(selected.length);
+    await emitter.estimate("tests", selected.length);
 
     for (const test of selected) {
       try {
@@ -122,9 +126,12 @@ export class SyncEngine {
         // a loader) stops the run.
         if (!(error instanceof ApiError || error instanceof ApiResponseError)) throw error;
         report.errors.push({ testId: test.study.uuid, message: error.message });
-        logger.error(
-          `Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`,
-        );
+        const message = `Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`;
+        logger.error(message);
+        // Every stream but workspaces may miss this test's records.
+        const missing = STREAMS.filter((s) => s.source !== "workspace").map((s) => s.name);
+        emitter.markIncomplete(missing);
+        await emitter.failed({ ...failureOf(error), message });
       }
       await emitter.writeState(this.options.state.toJSON());
       this.options.progress?.testDone();
@@ -205,6 +212,8 @@ export class SyncEngine {
     outcome.api = "results_api";
     // For the ETA: the sessions this walk may visit, new since the count the state knows.
     this.options.progress?.sessionsListed(Math.max(0, listing.totalCount - (known?.session_count ?? 0)));
+    this.sessionsListed += listing.totalCount;
+    await emitter.estimate("sessions", this.sessionsListed);
     const facts: ProbeFacts = {};
     const hasCompleted = await this.walkSessions(listing, outcome, facts);
 
