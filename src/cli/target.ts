@@ -11,9 +11,9 @@ import { packageVersion } from "../config/config.js";
 import { ConfigError } from "../errors.js";
 import { readLines } from "../loaders/core/line-splitter.js";
 import { runTarget } from "../loaders/run-target.js";
+import { targetAboutText } from "../loaders/target-about.js";
 import { loadTargetSettings, TARGETS, type TargetFactory, targetByName } from "../loaders/targets.js";
 import { Logger } from "../log/logger.js";
-import { readSchema } from "../util/json-schema.js";
 import { runCli } from "./run-cli.js";
 
 const help = (t: TargetFactory, command: string) => `${command} ${packageVersion()}: ${t.description}
@@ -25,39 +25,6 @@ Settings: a JSON file (--config, repeatable: later files override earlier ones) 
 ${t.settings.envPrefix}<KEY> variables, which override the files; --about lists them.
 Each STATE value is written to stdout, one a line, once the records before it are committed.
 `;
-
-/** --about: the loader and its settings, from its config schema (as the tap's --about). */
-function about(t: TargetFactory, command: string, format: string): string {
-  const schema = readSchema(t.settings.file);
-  const properties = schema.properties as Record<
-    string,
-    { type?: unknown; default?: unknown; description?: string; secret?: boolean }
-  >;
-  if (format === "json") {
-    const settings = Object.entries(properties).map(([key, p]) => ({
-      key,
-      type: p.type,
-      default: p.default,
-      secret: p.secret === true,
-      description: p.description,
-    }));
-    return `${JSON.stringify({ name: command, version: packageVersion(), description: t.description, env_var_prefix: t.settings.envPrefix, settings }, null, 2)}\n`;
-  }
-  const rows = Object.entries(properties).map(
-    ([key, p]) =>
-      `| \`${key}\` | ${Array.isArray(p.type) ? p.type.join(" or ") : String(p.type ?? "")} | ${p.default === undefined ? "" : `\`${JSON.stringify(p.default)}\``} | ${p.description ?? ""}${p.secret ? " (secret)" : ""} |`,
-  );
-  return [
-    `# ${command} ${packageVersion()}`,
-    "",
-    t.description,
-    "",
-    "| key | type | default | description |",
-    "| --- | --- | --- | --- |",
-    ...rows,
-    "",
-  ].join("\n");
-}
 
 /** The loader asked for: --target NAME, else the command's own name (target-<name>). */
 function targetName(explicit: string | undefined): string {
@@ -114,7 +81,7 @@ await runCli(
       const format = values.format ?? "json";
       if (format !== "json" && format !== "markdown")
         throw new ConfigError(`--format must be json or markdown, not '${format}'.`);
-      process.stdout.write(about(target, command, format));
+      process.stdout.write(targetAboutText(target, command, format));
       return 0;
     }
     const logger = new Logger();

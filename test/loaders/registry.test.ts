@@ -25,9 +25,9 @@ describe.each(Object.keys(TARGETS))("the %s loader", (name) => {
   it("describes itself and every setting with --about", async () => {
     const run = await runCommand("src/cli/target.ts", ["--target", name, "--about"]);
     expect(run.status).toBe(0);
-    const about = JSON.parse(run.stdout) as { name: string; settings: Array<{ key: string }> };
+    const about = JSON.parse(run.stdout) as { name: string; settings: { properties: object } };
     expect(about.name).toBe(`target-${name}`);
-    expect(about.settings.map((s) => s.key)).toEqual(
+    expect(Object.keys(about.settings.properties)).toEqual(
       Object.keys(readSchema(target.settings.file).properties as object),
     );
   });
