@@ -12,6 +12,7 @@ import { readStateFile } from "../sync/state-file.js";
 import { aboutText } from "../tap/about.js";
 import { defaultSelection, discoverCatalog, loadSelection } from "../tap/catalog.js";
 import { runTap } from "../tap/run-tap.js";
+import { AIRBYTE_COMMANDS, airbyteCommand } from "./airbyte-command.js";
 import { queryCommand } from "./query-command.js";
 import { runCli } from "./run-cli.js";
 import { syncCommand } from "./sync-command.js";
@@ -24,6 +25,9 @@ Usage:
   tap-usertesting query [--database FILE] [--schema NAME] [--format text|csv|json] "SQL"
                                                     (SQL on the synced database; see query --help)
   tap-usertesting --discover [--config FILE]
+  tap-usertesting spec | check --config FILE | discover --config FILE
+  tap-usertesting read --config FILE --catalog FILE [--state FILE]
+                                                    (the Airbyte source: Airbyte messages on stdout)
   tap-usertesting --about [--format json|markdown]
   tap-usertesting --version | --help
 
@@ -76,6 +80,8 @@ await runCli(
   "tap-usertesting",
   async () => {
     if (process.argv[2] === "sync") return syncCommand(process.argv.slice(3));
+    const airbyte = AIRBYTE_COMMANDS.find((c) => c === process.argv[2]);
+    if (airbyte) return airbyteCommand(airbyte, process.argv.slice(3));
     if (process.argv[2] === "query") return queryCommand(process.argv.slice(3));
     const values = parseOptions();
     if (values.help) return writeOut(HELP);

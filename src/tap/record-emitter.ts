@@ -105,6 +105,8 @@ export class RecordEmitter {
   async finishStreams(failed = false): Promise<void> {
     for (const [stream, status] of this.status) {
       if (status === "COMPLETE" || status === "INCOMPLETE") continue;
+      // Every stream runs before it ends, records or not (Airbyte checks STARTED, RUNNING, then the end).
+      if (status === "STARTED") await this.setStatus(stream, "RUNNING");
       await this.setStatus(stream, failed || this.incomplete.has(stream) ? "INCOMPLETE" : "COMPLETE");
     }
   }
