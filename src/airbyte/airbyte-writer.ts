@@ -72,8 +72,9 @@ export class AirbyteWriter implements MessageWriter {
     const floor = this.options.startAfter?.get(stream);
     const cursor = this.options.cursors.get(stream);
     if (floor && cursor) {
+      // Only records whose cursor is known and after the floor (an unfinished session has none yet).
       const value = record[cursor];
-      if (typeof value === "string" && Date.parse(value) <= Date.parse(floor)) return;
+      if (typeof value !== "string" || Date.parse(value) <= Date.parse(floor)) return;
     }
     this.counts.set(stream, (this.counts.get(stream) ?? 0) + 1);
     this.lastBeat = this.timers.now();
