@@ -17,12 +17,26 @@ export function cursorOf(definition: StreamDefinition): string | undefined {
 
 const QX_STREAMS = new Set(["qx_scores", "qx_task_group_scores"]);
 
+/**
+ * A stream's schema as Airbyte wants it: without `additionalProperties: false` (CAT requires it
+ * absent or true; the platform may add columns of its own). The Singer SCHEMA keeps it.
+ */
+function openSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(openSchema);
+  if (node === null || typeof node !== "object") return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === "additionalProperties" && value === false))
+      .map(([key, value]) => [key, openSchema(value)]),
+  );
+}
+
 /** An AirbyteStream of `discover`. */
 export function airbyteStream(definition: StreamDefinition): Record<string, unknown> {
   const cursor = cursorOf(definition);
   return {
     name: definition.name,
-    json_schema: streamSchema(definition.name),
+    json_schema: openSchema(streamSchema(definition.name)),
     supported_sync_modes: cursor ? ["full_refresh", "incremental"] : ["full_refresh"],
     source_defined_primary_key: definition.keyProperties.map((k) => [k]),
     ...(cursor

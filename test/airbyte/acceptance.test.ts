@@ -174,6 +174,7 @@ describe("Airbyte acceptance: discovery", () => {
         expect(node.$ref, `${where}${path}`).toBeUndefined();
         expect(node.allOf, `${where}${path}`).toBeUndefined();
         expect(node.not, `${where}${path}`).toBeUndefined();
+        if ("additionalProperties" in node) expect(node.additionalProperties, `${where}${path}`).toBe(true);
       }
       expect(stream.supported_sync_modes.length, where).toBeGreaterThan(0);
       const properties = stream.json_schema.properties as Record<string, { type: string | string[] }>;
