@@ -14,7 +14,7 @@
  * request and job records is exact. Each load starts from an empty dataset.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { createReadStream, createWriteStream, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,7 +23,7 @@ import {
   type RecordedRequest,
   startBigQueryLocal,
 } from "../src/emulators/bigquery/index.js";
-import { record, SCHEMA } from "./synthetic-stream.js";
+import { constant, label, sum, writeInput } from "./synthetic-stream.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,25 +42,6 @@ let running: ChildProcess | undefined;
 
 const PROJECT = "local-project";
 const DATASET = "bench";
-
-/** `rows` records over `streams` streams, alternating, so every flush holds each stream. */
-async function writeInput(dir: string, rows: number, streams: readonly string[]): Promise<string> {
-  const path = join(dir, `input-${rows}-${streams.length}.singer`);
-  const out = createWriteStream(path);
-  const write = (text: string) =>
-    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve()));
-  for (const stream of streams)
-    await write(`${JSON.stringify({ type: "SCHEMA", stream, schema: SCHEMA, key_properties: ["id"] })}\n`);
-  for (let i = 0; i < rows; i++) {
-    const stream = streams[i % streams.length];
-    await write(
-      `${JSON.stringify({ type: "RECORD", stream, record: record(i), time_extracted: "2026-05-01T00:00:00Z" })}\n`,
-    );
-    if (i % 10_000 === 9_999) await write(`${JSON.stringify({ type: "STATE", value: { at: i } })}\n`);
-  }
-  await new Promise((resolve) => out.end(resolve));
-  return path;
-}
 
 /** Marks the child sends: a flush's first stage(), and the end of each of its cleanups. */
 type Mark = { mark: "flush-start" | "cleanup-end" };
@@ -188,25 +169,10 @@ function describeRequests(requests: readonly RecordedRequest[]): string {
   return [...counts].map(([r, n]) => `${n} ${r}`).join(" + ");
 }
 
-/** The one value all share, or null when they differ. */
-function constant(values: readonly number[]): number | null {
-  return values.every((v) => v === values[0]) ? (values[0] ?? null) : null;
-}
-
 /** One figure per run: the flushes' shared value, or each flush's when they differ (a/b/c). */
 function perFlush(flushes: readonly Flush[], f: (x: Flush) => number): string {
   const each = flushes.map(f);
   return constant(each) === null ? each.join("/") : String(each[0]);
-}
-
-/** 10000 → 10k, 1000000 → 1M. */
-function label(n: number): string {
-  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
-  return n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n);
-}
-
-function sum(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
 }
 
 /** Drops the bench dataset and its tables, so the next load starts from nothing (404 when there is none). */

@@ -1,4 +1,6 @@
 /** The synthetic Singer stream the loader benches load: nested JSON, non-ASCII text, every column type. */
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
 
 export const SCHEMA = {
   type: "object",
@@ -32,4 +34,38 @@ export function record(i: number) {
     },
     tags: ["a", `t${i % 10}`],
   };
+}
+
+/** `rows` records over `streams` streams, alternating, so every flush holds each stream. */
+export async function writeInput(dir: string, rows: number, streams: readonly string[]): Promise<string> {
+  const path = join(dir, `input-${rows}-${streams.length}.singer`);
+  const out = createWriteStream(path);
+  const write = (text: string) =>
+    out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  for (const stream of streams)
+    await write(`${JSON.stringify({ type: "SCHEMA", stream, schema: SCHEMA, key_properties: ["id"] })}\n`);
+  for (let i = 0; i < rows; i++) {
+    const stream = streams[i % streams.length];
+    await write(
+      `${JSON.stringify({ type: "RECORD", stream, record: record(i), time_extracted: "2026-05-01T00:00:00Z" })}\n`,
+    );
+    if (i % 10_000 === 9_999) await write(`${JSON.stringify({ type: "STATE", value: { at: i } })}\n`);
+  }
+  await new Promise((resolve) => out.end(resolve));
+  return path;
+}
+
+/** The one value all share, or null when they differ. */
+export function constant(values: readonly number[]): number | null {
+  return values.every((v) => v === values[0]) ? (values[0] ?? null) : null;
+}
+
+/** 10000 → 10k, 1000000 → 1M. */
+export function label(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
+  return n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n);
+}
+
+export function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
 }
