@@ -10,7 +10,7 @@ import type { Loader } from "../../src/loaders/core/loader.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
 import { expectedRowCounts } from "../helpers/expected-tables.js";
-import { LoaderKiller } from "../helpers/loader-killer.js";
+import { killThriceThenFinish } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
 import { localClient } from "../loaders/harnesses/bigquery-harness.js";
@@ -157,16 +157,11 @@ describe.each(WAREHOUSES)("sync into BigQuery (%s)", (_where, skip, open) => {
         const warehouse = await open();
         const stateFile = join(tempDir(), "state.json");
         // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
-        const killer = new LoaderKiller(3 + ((seed * 7919) % 9));
-        let runs = 0;
-        for (; runs < 5; runs++) {
-          const run = await sync(sandbox, warehouse, { stateFile, wrap: killer.wrap, rows: "600" });
-          if (!run.error) break;
-          expect(String(run.error)).toMatch(/killed at loader call/);
-          killer.killAt =
-            runs < 2 ? killer.calls + 3 + ((seed * 31 + runs * 17) % 11) : Number.POSITIVE_INFINITY;
-        }
-        expect(runs).toBe(3);
+        const killed = await killThriceThenFinish(
+          { seed, first: { at: 3, spread: 9 }, next: { after: 3, spread: 11 } },
+          (wrap) => sync(sandbox, warehouse, { stateFile, wrap, rows: "600" }),
+        );
+        expect(killed).toBe(3);
         const loaded = await tables(warehouse);
         expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
         for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);

@@ -7,7 +7,7 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
 import { queryRows, tempDatabase } from "../helpers/duckdb.js";
 import { expectedRowCounts } from "../helpers/expected-tables.js";
-import { LoaderKiller } from "../helpers/loader-killer.js";
+import { killThriceThenFinish } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
 import { runTapOn } from "../helpers/tap.js";
@@ -143,18 +143,11 @@ describe("sync into DuckDB", () => {
       const sandbox = await useSandbox({ apiShapes: shapes });
       const database = tempDatabase();
       const stateFile = `${database}.state.json`;
-      // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
-      const killer = new LoaderKiller(20 + ((seed * 7919) % 40));
-      let runs = 0;
-      for (; runs < 5; runs++) {
-        const run = await sync(sandbox, database, { stateFile, wrap: killer.wrap, batchSizeRows: 300 });
-        if (!run.error) break;
-        expect(String(run.error)).toMatch(/killed at loader call/);
-        // Three kills at random points, then a run that is left to finish.
-        killer.killAt =
-          runs < 2 ? killer.calls + 10 + ((seed * 31 + runs * 17) % 60) : Number.POSITIVE_INFINITY;
-      }
-      expect(runs).toBe(3);
+      const killed = await killThriceThenFinish(
+        { seed, first: { at: 20, spread: 40 }, next: { after: 10, spread: 60 } },
+        (wrap) => sync(sandbox, database, { stateFile, wrap, batchSizeRows: 300 }),
+      );
+      expect(killed).toBe(3);
       const clean = tempDatabase();
       expect((await sync(sandbox, clean)).error).toBeUndefined();
       expect(await snapshot(database)).toEqual(await snapshot(clean));

@@ -9,7 +9,7 @@ import { SNOWFLAKE_DIALECT } from "../../src/loaders/snowflake/snowflake-dialect
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
 import { expectedRowCounts } from "../helpers/expected-tables.js";
-import { LoaderKiller } from "../helpers/loader-killer.js";
+import { killThriceThenFinish } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
 import { connectReader } from "../loaders/harnesses/snowflake-harness.js";
@@ -192,21 +192,12 @@ describe.each(WAREHOUSES)("sync into Snowflake (%s)", (_where, skip, open) => {
         const sandbox = await useSandbox({ workspaces: 2, largeTestSessions: 0 });
         const server = await open();
         const stateFile = join(tempDir(), "state.json");
-        // A loader that dies on its n-th call: mid-stage, mid-merge or at commit.
-        const killer = new LoaderKiller(6 + ((seed * 7919) % 12));
-        let runs = 0;
-        for (; runs < 5; runs++) {
-          const run = await sync(sandbox, server, {
-            stateFile,
-            wrap: killer.wrap,
-            env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "400" },
-          });
-          if (!run.error) break;
-          expect(String(run.error)).toMatch(/killed at loader call/);
-          killer.killAt =
-            runs < 2 ? killer.calls + 5 + ((seed * 31 + runs * 17) % 15) : Number.POSITIVE_INFINITY;
-        }
-        expect(runs).toBe(3);
+        const killed = await killThriceThenFinish(
+          { seed, first: { at: 6, spread: 12 }, next: { after: 5, spread: 15 } },
+          (wrap) =>
+            sync(sandbox, server, { stateFile, wrap, env: { TARGET_SNOWFLAKE_BATCH_SIZE_ROWS: "400" } }),
+        );
+        expect(killed).toBe(3);
         const loaded = await tables(server);
         expect(counts(loaded)).toEqual(expectedRowCounts(sandbox));
         for (const [name, t] of Object.entries(loaded)) expect(t.duplicateKeys, name).toBe(0);
