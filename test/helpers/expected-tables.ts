@@ -22,3 +22,17 @@ export function expectedRowCounts(sandbox: Sandbox): Record<string, number> {
     qx_task_group_scores: data.tests().reduce((n, t) => n + qxGroups(t.testId), 0),
   };
 }
+
+/** The keys the sessions and tests tables must hold after a full sync of `sandbox`, sorted. */
+export function expectedKeys(sandbox: Sandbox): { sessions: string[]; tests: string[] } {
+  return {
+    sessions: sandbox.data
+      .allListedSessions()
+      .map((s) => s.sessionId)
+      .sort(),
+    tests: sandbox.data
+      .tests()
+      .map((t) => t.testId)
+      .sort(),
+  };
+}
