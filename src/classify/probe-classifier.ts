@@ -1,4 +1,5 @@
 import type { ResultsApiClient } from "../api/results-api-client.js";
+import type { ApiVideoDownload } from "../api/types.js";
 import type { TestType } from "./test-type.js";
 
 /** Responses the sync has already fetched (or will fetch anyway), so the probe need not ask again. */
@@ -7,6 +8,8 @@ export interface ProbeFacts {
   qxScores?: Record<string, unknown> | null;
   /** The probe session's transcript, null for a 404; undefined when not fetched. */
   transcript?: string | null;
+  /** The probe session's video download URL (null: 404), kept so a download need not ask again. */
+  video?: { sessionId: string; download: ApiVideoDownload | null };
 }
 
 export interface ProbeResult {
@@ -50,8 +53,14 @@ export class ProbeClassifier {
       return facts.qxScores !== null;
     };
     const video = async () => {
-      calls += 1;
-      return (await this.client.videoDownloadUrl(completedSessionId)) !== null;
+      if (facts.video?.sessionId !== completedSessionId) {
+        facts.video = {
+          sessionId: completedSessionId,
+          download: await this.client.videoDownloadUrl(completedSessionId),
+        };
+        calls += 1;
+      }
+      return facts.video.download !== null;
     };
     const transcript = async () => {
       if (facts.transcript === undefined) {

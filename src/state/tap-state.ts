@@ -29,10 +29,26 @@ export interface SessionPartition {
   progress_markers?: { replication_key_value: string | null; emitted: string[] };
 }
 
+/** A highlight reel's last outcome: what was stored, or why not (yet). */
+export interface ReelBookmark {
+  test_id: string;
+  status: "GENERATING" | "GENERATED" | "ERROR";
+  /** lastUpdatedAtMs of the reel when it was stored: a newer one means a new version to fetch. */
+  last_updated_at_ms?: number | null;
+  /** ERROR answers so far for this version. */
+  errors?: number;
+  storage_path?: string | null;
+  bytes?: number | null;
+  sha256?: string | null;
+  content_type?: string | null;
+  downloaded_at?: string | null;
+}
+
 interface StateJson {
   bookmarks?: {
     tests?: Record<string, Classification>;
     sessions?: { partitions?: SessionPartition[] };
+    media?: { videos?: { partitions?: SessionPartition[] }; reels?: Record<string, ReelBookmark> };
     [other: string]: unknown;
   };
   [other: string]: unknown;
@@ -40,16 +56,21 @@ interface StateJson {
 
 const validate = createAjv().compile<StateJson>(readSchema("state.schema.json"));
 
-/** The tap's Singer state: test classifications and per-test session bookmarks. */
+/** The tap's Singer state: test classifications, per-test session bookmarks, and media progress. */
 export class TapState {
   private readonly classifications: Map<string, Classification>;
   private readonly partitions: Map<string, SessionPartition>;
+  /** Per test, which completed sessions' videos are stored: a walk of its own over the listing. */
+  private readonly videoPartitions: Map<string, SessionPartition>;
+  private readonly reels: Map<string, ReelBookmark>;
 
   private constructor(private readonly raw: StateJson) {
     this.classifications = new Map(Object.entries(raw.bookmarks?.tests ?? {}));
-    this.partitions = new Map(
-      (raw.bookmarks?.sessions?.partitions ?? []).map((p) => [p.context.test_id, normalise(p)]),
-    );
+    const byTest = (list: SessionPartition[] | undefined) =>
+      new Map((list ?? []).map((p) => [p.context.test_id, normalise(p)]));
+    this.partitions = byTest(raw.bookmarks?.sessions?.partitions);
+    this.videoPartitions = byTest(raw.bookmarks?.media?.videos?.partitions);
+    this.reels = new Map(Object.entries(raw.bookmarks?.media?.reels ?? {}));
   }
 
   static empty(): TapState {
@@ -96,24 +117,51 @@ export class TapState {
 
   /** The partition of a test, created empty on first use. */
   partition(testId: string): SessionPartition {
-    let partition = this.partitions.get(testId);
-    if (!partition) {
-      partition = normalise({ context: { test_id: testId } } as SessionPartition);
-      this.partitions.set(testId, partition);
-    }
-    return partition;
+    return partitionOf(this.partitions, testId);
+  }
+
+  /** The bookmark of a test's stored videos (apart from the session walk's), created empty on first use. */
+  videoPartition(testId: string): SessionPartition {
+    return partitionOf(this.videoPartitions, testId);
+  }
+
+  reel(reelId: string): ReelBookmark | undefined {
+    return this.reels.get(reelId);
+  }
+
+  setReel(reelId: string, bookmark: ReelBookmark): void {
+    this.reels.set(reelId, bookmark);
   }
 
   toJSON(): StateJson {
+    const media =
+      this.videoPartitions.size > 0 || this.reels.size > 0
+        ? {
+            media: {
+              videos: { partitions: [...this.videoPartitions.values()] },
+              reels: Object.fromEntries(this.reels),
+            },
+          }
+        : {};
     return {
       ...this.raw,
       bookmarks: {
         ...this.raw.bookmarks,
         tests: Object.fromEntries(this.classifications),
         sessions: { partitions: [...this.partitions.values()] },
+        ...media,
       },
     };
   }
+}
+
+function partitionOf(partitions: Map<string, SessionPartition>, testId: string): SessionPartition {
+  let partition = partitions.get(testId);
+  if (!partition) {
+    partition = normalise({ context: { test_id: testId } } as SessionPartition);
+    partitions.set(testId, partition);
+  }
+  return partition;
 }
 
 function normalise(p: SessionPartition): SessionPartition {

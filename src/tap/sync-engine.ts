@@ -11,6 +11,7 @@ import type { Classification, TapState } from "../state/tap-state.js";
 import { STREAMS } from "../streams/registry.js";
 import type { ProgressReporter } from "./progress.js";
 import type { RecordEmitter } from "./record-emitter.js";
+import type { WalkListener, WalkTest } from "./walk-listener.js";
 
 export interface TestOutcome {
   testId: string;
@@ -38,6 +39,8 @@ export interface SyncEngineOptions {
   progress?: ProgressReporter;
   /** Emit STATE after this many sessions within one test. @default 50 */
   stateEvery?: number;
+  /** Work riding on the walk (media downloads); only active ones are kept. */
+  listeners?: WalkListener[];
 }
 
 interface TestRef {
@@ -59,9 +62,12 @@ export class SyncEngine {
   private readonly sessionStreams: string[];
   /** Sessions the listings opened so far hold: the sessions stream's estimate. */
   private sessionsListed = 0;
+  private readonly listeners: WalkListener[];
+  private report: SyncReport = { tests: [], errors: [], workspaces: 0 };
 
   constructor(private readonly options: SyncEngineOptions) {
     this.classifier = new ProbeClassifier(options.client);
+    this.listeners = (options.listeners ?? []).filter((l) => l.active);
     const { emitter } = options;
     this.want = {
       test: emitter.wants("test"),
@@ -78,14 +84,14 @@ export class SyncEngine {
     ).map((s) => s.name);
   }
 
-  /** Whether a session-derived stream is selected: then each test's listing is walked against its bookmark. */
+  /** Whether a session-derived stream is selected, or a listener rides the walk: then each test's listing is walked. */
   private get walksSessions(): boolean {
-    return this.want.session || this.want.transcript || this.want.clips;
+    return this.want.session || this.want.transcript || this.want.clips || this.listeners.length > 0;
   }
 
   async run(): Promise<SyncReport> {
     const { client, config, emitter, logger } = this.options;
-    const report: SyncReport = { tests: [], errors: [], workspaces: 0 };
+    const report = this.report;
     await emitter.writeSchemas();
 
     let workspaces = await client.workspaces();
@@ -100,7 +106,7 @@ export class SyncEngine {
     report.workspaces = workspaces.length;
     for (const workspace of workspaces) await emitter.emit("workspace", { workspace });
 
-    const needTests = Object.values(this.want).some(Boolean);
+    const needTests = Object.values(this.want).some(Boolean) || this.listeners.length > 0;
     if (!needTests) return report;
     const tests: TestRef[] = [];
     for (const workspace of workspaces) {
@@ -125,18 +131,37 @@ export class SyncEngine {
         // An API failure for one test stops that test; anything else (credentials, the output,
         // a loader) stops the run.
         if (!(error instanceof ApiError || error instanceof ApiResponseError)) throw error;
-        report.errors.push({ testId: test.study.uuid, message: error.message });
-        const message = `Test ${test.study.uuid} ("${test.study.title}") failed and was skipped: ${error.message}`;
-        logger.error(message);
         // Every stream but workspaces may miss this test's records.
         const missing = STREAMS.filter((s) => s.source !== "workspace").map((s) => s.name);
-        emitter.markIncomplete(missing);
-        await emitter.failed({ ...failureOf(error), message });
+        await this.testFailed(
+          test.study.uuid,
+          `Test ${test.study.uuid} ("${test.study.title}") failed and was skipped`,
+          error,
+          missing,
+        );
       }
       await emitter.writeState(this.options.state.toJSON());
       this.options.progress?.testDone();
     }
+    // What listeners still have in flight lands (or is recorded as not done) before the last STATE.
+    for (const listener of this.listeners) await listener.finish();
     return report;
+  }
+
+  /** A test's work failed: reported, its streams marked incomplete, the run goes on. */
+  private async testFailed(
+    testId: string,
+    what: string,
+    error: unknown,
+    streams: readonly string[],
+  ): Promise<void> {
+    const { emitter, logger } = this.options;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.report.errors.push({ testId, message: reason });
+    const message = `${what}: ${reason}`;
+    logger.error(message);
+    emitter.markIncomplete(streams);
+    await emitter.failed({ ...failureOf(error), message });
   }
 
   private async syncTest({ study, workspace }: TestRef): Promise<TestOutcome> {
@@ -237,6 +262,8 @@ export class SyncEngine {
       const list = await client.highlightReels(testId);
       if (list) await emitter.emit("highlightReels", { testId, list, extractedAt: new Date().toISOString() });
     }
+    for (const listener of this.listeners)
+      await listener.endTest({ ...this.walkTest(testId, outcome, facts) }, hasCompleted);
     if (outcome.testType === null) {
       outcome.unclassifiedReason = listing.totalCount === 0 ? "no sessions yet" : "no completed session yet";
     }
@@ -249,6 +276,17 @@ export class SyncEngine {
     });
     await emitTest(listing.totalCount);
     return outcome;
+  }
+
+  private walkTest(testId: string, outcome: TestOutcome, facts: ProbeFacts): WalkTest {
+    return {
+      testId,
+      workspaceId: outcome.workspaceId,
+      testType: outcome.testType,
+      classifiedBy: outcome.classifiedBy,
+      facts,
+      fail: (what, error, streams) => this.testFailed(testId, what, error, streams),
+    };
   }
 
   /**
@@ -271,6 +309,8 @@ export class SyncEngine {
     /** Whether the newest new completed session had a transcript (null: not asked). */
     let transcriptsSeen: boolean | null = null;
     let sinceState = 0;
+    const context: WalkTest = this.walkTest(listing.testId, outcome, facts);
+    for (const listener of this.listeners) listener.beginTest(context);
     for await (const page of listing.pages()) {
       for (const session of page.sessions) {
         if (session.lifecycle === "completed" && !hasCompleted) {
@@ -282,7 +322,8 @@ export class SyncEngine {
               this.want.transcript ||
               this.want.qxScores ||
               this.want.clips ||
-              this.want.highlightReels)
+              this.want.highlightReels ||
+              this.listeners.length > 0)
           ) {
             // classify-tests-by-type.txt probes a session; we probe the newest *completed* one.
             const probe = await this.classifier.classify(
@@ -297,6 +338,11 @@ export class SyncEngine {
             Object.assign(facts, probe.facts);
             probeSessionId = session.sessionId;
           }
+        }
+        if (this.listeners.length > 0) {
+          context.testType = outcome.testType;
+          context.classifiedBy = outcome.classifiedBy;
+          for (const listener of this.listeners) await listener.session(context, session);
         }
         if (!walk) continue;
         const decision = walk.decide(session);
@@ -361,9 +407,11 @@ export class SyncEngine {
       // Stop early only once the test is classified (or has nothing to probe with yet) and
       // nothing further down can be new: without a walk, once QX scores know there is a completed session.
       const classified = outcome.testType !== null;
+      const oldest = page.sessions.at(-1)?.startTime;
+      if (!this.listeners.every((l) => l.canStopAfter(listing.testId, oldest))) continue;
       if (!walk && classified && (hasCompleted || !this.want.qxScores)) break;
       if (!walk && hasCompleted) break;
-      if (walk && (classified || hasCompleted) && walk.canStopAfter(page.sessions.at(-1)?.startTime)) break;
+      if (walk && (classified || hasCompleted) && walk.canStopAfter(oldest)) break;
     }
     walk?.complete();
     return hasCompleted;
