@@ -189,9 +189,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return record(req, route.name, url.pathname, 0, clientId, "drop", started);
     }
     if (fault?.kind === "truncate") {
-      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": 4096, ...headers });
-      res.write('{"sessions":[{"sessionId":"');
-      setImmediate(() => req.socket.destroy());
+      // The route answers as it would, with its real headers, and the connection closes half-way
+      // through the body: a download cut midway, or a JSON body cut short.
+      truncateHalfWay(req, res);
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      await route.handle({ req, res, url, params, env });
       return record(req, route.name, url.pathname, 0, clientId, "truncate", started);
     }
     if (fault?.kind === "status") {
@@ -252,4 +254,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.closeAllConnections();
       }),
   };
+}
+
+/** Makes the response's body stop half-way: the first half of its first chunk is sent, then the socket closes. */
+function truncateHalfWay(req: IncomingMessage, res: ServerResponse): void {
+  let cut = false;
+  const write = res.write.bind(res) as (chunk: Buffer) => boolean;
+  const cutShort = (chunk: unknown) => {
+    if (cut) return;
+    cut = true;
+    const bytes = chunk === undefined || chunk === null ? Buffer.alloc(0) : Buffer.from(chunk as string);
+    if (bytes.length > 1) write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+    setImmediate(() => req.socket.destroy());
+  };
+  res.write = ((chunk: unknown) => {
+    cutShort(chunk);
+    return true;
+  }) as typeof res.write;
+  res.end = ((chunk?: unknown) => {
+    cutShort(typeof chunk === "function" ? undefined : chunk);
+    return res;
+  }) as typeof res.end;
 }

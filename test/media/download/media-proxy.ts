@@ -44,8 +44,8 @@ afterEach(async () => {
 
 /**
  * A proxy in front of the sandbox's media files, for what the sandbox's own faults cannot do:
- * its `truncate` fault answers with a JSON prefix instead of the file, so a cut in the middle of
- * a video's bytes needs a hand between the two. Closed after the test.
+ * a cut at a chosen byte (its `truncate` cuts half-way only), a server that ignores Range or
+ * shifts it, an answer of the test's choosing. Closed after the test.
  */
 export async function useMediaProxy(upstream: string): Promise<MediaProxy> {
   const steps: ProxyStep[] = [];
