@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import type { Classification, SessionPartition } from "../state/tap-state.js";
+import type { Classification, ReelBookmark, SessionPartition } from "../state/tap-state.js";
 import type { SyncMode } from "./airbyte-catalog.js";
 
 /**
@@ -19,7 +19,10 @@ import type { SyncMode } from "./airbyte-catalog.js";
  *   costs probe calls, never data.
  * - Any incremental stream's state may hold `start_after` (never written by the tap): records
  *   whose cursor is at or before it are not synced, as a start_date for that stream alone.
- * - Full-refresh streams: `synced_at`, when the run that emitted them ended.
+ * - session_videos: the same, from its own walk (bookmarks.media.videos).
+ * - highlight_reels: `reels`, what became of each reel (stored, generating, failed), so that a
+ *   stored reel is not fetched again; and, as every full-refresh stream, `synced_at`.
+ * - Full-refresh streams: `synced_at`, when the run that emitted them started.
  *
  * A stream whose state is missing, null or {} (Airbyte's reset), or that is configured as
  * full_refresh, starts again from start_date; the others keep their bookmarks.
@@ -27,6 +30,9 @@ import type { SyncMode } from "./airbyte-catalog.js";
 
 /** Streams the walk of each test's session listing feeds. */
 export const SESSION_STREAMS = ["sessions", "demographics", "task_groups", "tasks", "transcripts", "clips"];
+/** Streams with per-test bookmarks: the session walk's, and session_videos' own (the media walk). */
+const WALKED = [...SESSION_STREAMS, "session_videos"];
+const walkOf = (stream: string): "sessions" | "videos" => (stream === "session_videos" ? "videos" : "sessions");
 /** Streams whose fetches need the tests' classification: the cache's preferred carriers, in order. */
 const CARRIERS = ["tests", "transcripts", "clips", "qx_scores", "qx_task_group_scores", "highlight_reels"];
 const QX_STREAMS = ["qx_scores", "qx_task_group_scores"];
@@ -35,6 +41,7 @@ export interface SingerStateJson {
   bookmarks?: {
     tests?: Record<string, Classification>;
     sessions?: { partitions?: SessionPartition[] };
+    media?: { videos?: { partitions?: SessionPartition[] }; reels?: Record<string, ReelBookmark> };
     [other: string]: unknown;
   };
   [other: string]: unknown;
@@ -53,12 +60,16 @@ export function streamStates(
   streams: readonly string[],
   syncedAt: string,
 ): Map<string, Blob> {
-  const partitions = singer.bookmarks?.sessions?.partitions ?? [];
+  const walks = {
+    sessions: singer.bookmarks?.sessions?.partitions ?? [],
+    videos: singer.bookmarks?.media?.videos?.partitions ?? [],
+  };
   const carrier = carrierOf(streams);
   const out = new Map<string, Blob>();
   for (const stream of streams) {
     const blob: Blob = {};
-    if (SESSION_STREAMS.includes(stream)) {
+    const partitions = walks[walkOf(stream)];
+    if (WALKED.includes(stream)) {
       const finish: Record<string, string | null> = {};
       const pending: Record<string, string[]> = {};
       const inProgress: Record<string, unknown> = {};
@@ -79,6 +90,8 @@ export function streamStates(
     } else {
       blob.synced_at = syncedAt;
     }
+    // What each reel became: a stored one with the same version is not fetched again.
+    if (stream === "highlight_reels") blob.reels = singer.bookmarks?.media?.reels ?? {};
     if (stream === carrier) blob.classifications = singer.bookmarks?.tests ?? {};
     out.set(stream, blob);
   }
@@ -161,12 +174,17 @@ function merge(
   singer.bookmarks ??= {};
   const bookmarks = singer.bookmarks;
   const classifications: Record<string, Classification> = { ...(bookmarks.tests ?? {}) };
-  const partitions = new Map<string, SessionPartition>(
-    (bookmarks.sessions?.partitions ?? []).map((p) => [p.context.test_id, structuredClone(p)]),
-  );
+  const byTest = (list: SessionPartition[] | undefined) =>
+    new Map<string, SessionPartition>((list ?? []).map((p) => [p.context.test_id, structuredClone(p)]));
+  const walks = {
+    sessions: byTest(bookmarks.sessions?.partitions),
+    videos: byTest(bookmarks.media?.videos?.partitions),
+  };
+  let reels: Record<string, ReelBookmark> = { ...(bookmarks.media?.reels ?? {}) };
   const startAfter = new Map<string, string>();
   const restarted: string[] = [];
-  const partition = (test: string): SessionPartition => {
+  const partition = (stream: string, test: string): SessionPartition => {
+    const partitions = walks[walkOf(stream)];
     let p = partitions.get(test);
     if (!p) {
       p = {
@@ -189,13 +207,15 @@ function merge(
         throw new ConfigError(`The state in ${where}: start_after is not a timestamp (${blob.start_after}).`);
       startAfter.set(stream, blob.start_after);
     }
-    if (!SESSION_STREAMS.includes(stream) || blob.finish_time === undefined) continue;
+    if (stream === "highlight_reels" && isBlob(blob.reels))
+      reels = { ...reels, ...(blob.reels as Record<string, ReelBookmark>) };
+    if (!WALKED.includes(stream) || blob.finish_time === undefined) continue;
     if (!isBlob(blob.finish_time))
       throw new ConfigError(`The state in ${where}: finish_time must map test ids to finish times.`);
     for (const [test, finish] of Object.entries(blob.finish_time)) {
       if (finish !== null && (typeof finish !== "string" || Number.isNaN(Date.parse(finish))))
         throw new ConfigError(`The state in ${where}: finish_time of test ${test} is not a timestamp.`);
-      const p = partition(test);
+      const p = partition(stream, test);
       // Several streams' bookmarks for one test become one: the earliest, so no stream misses a session.
       if (p.streams.length === 0) p.replication_key_value = finish;
       else if (finish === null || p.replication_key_value === null) p.replication_key_value = null;
@@ -226,11 +246,13 @@ function merge(
     const restart =
       mode === "full_refresh" ||
       (!hasOwn && !coveredByLegacy) ||
-      (hasOwn && SESSION_STREAMS.includes(stream) && own.finish_time === undefined);
+      (hasOwn && WALKED.includes(stream) && own.finish_time === undefined);
     if (!restart) continue;
     restarted.push(stream);
-    if (SESSION_STREAMS.includes(stream))
-      for (const p of partitions.values()) p.streams = p.streams.filter((s) => s !== stream);
+    if (WALKED.includes(stream))
+      for (const p of walks[walkOf(stream)].values()) p.streams = p.streams.filter((s) => s !== stream);
+    // A reset of the reels forgets what was stored: each is fetched again (and overwritten).
+    if (stream === "highlight_reels" && !hasOwn) reels = {};
   }
   // QX scores are refetched only when stale: a restarted QX stream must get every test's again.
   if (QX_STREAMS.some((s) => restarted.includes(s)))
@@ -238,6 +260,7 @@ function merge(
       classifications[test] = { ...c, qx_scores_stale: true };
 
   bookmarks.tests = classifications;
-  bookmarks.sessions = { partitions: [...partitions.values()] };
+  bookmarks.sessions = { partitions: [...walks.sessions.values()] };
+  bookmarks.media = { videos: { partitions: [...walks.videos.values()] }, reels };
   return { singer, startAfter, restarted };
 }

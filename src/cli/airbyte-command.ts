@@ -217,7 +217,8 @@ async function read(
     );
   try {
     const { exitCode } = await runTap({
-      config: { ...config, startDate },
+      // The configured catalog alone says which streams are synced: media_streams adds none here.
+      config: { ...config, startDate, media: { ...config.media, streams: [] } },
       selection: configured.selection,
       state,
       logger,

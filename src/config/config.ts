@@ -27,7 +27,33 @@ export interface TapConfig {
   /** @default 3 */
   maxConcurrency: number;
   userAgent: string;
+  media: MediaConfig;
 }
+
+/** Media settings: which media streams are on without a catalog, where files go, and how. */
+export interface MediaConfig {
+  streams: Array<"session_videos" | "highlight_reels">;
+  /** @default 2 */
+  concurrency: number;
+  /** How long a reel may take to generate before the next run picks it up. @default 10 minutes */
+  reelWaitMs: number;
+  /** The storage settings as given (media_storage, s3_*, gcs_*), for openStorage. */
+  storage: Record<string, unknown>;
+}
+
+const STORAGE_KEYS = [
+  "media_storage",
+  "s3_endpoint",
+  "s3_force_path_style",
+  "s3_region",
+  "s3_access_key_id",
+  "s3_secret_access_key",
+  "s3_session_token",
+  "gcs_api_endpoint",
+  "gcs_project",
+  "gcs_credentials_path",
+  "gcs_credentials_json",
+] as const;
 
 interface RawConfig {
   client_id?: string;
@@ -41,6 +67,10 @@ interface RawConfig {
   requests_per_minute: number;
   max_concurrency: number;
   user_agent?: string;
+  media_streams?: Array<"session_videos" | "highlight_reels">;
+  media_concurrency: number;
+  media_reel_wait_minutes: number;
+  [storage: string]: unknown;
 }
 
 const TAP_SETTINGS: SettingsSchema = {
@@ -90,6 +120,12 @@ export function resolveConfig(
     requestsPerMinute: raw.requests_per_minute,
     maxConcurrency: raw.max_concurrency,
     userAgent: raw.user_agent ?? `tap-usertesting/${packageVersion()}`,
+    media: {
+      streams: raw.media_streams ?? [],
+      concurrency: raw.media_concurrency,
+      reelWaitMs: raw.media_reel_wait_minutes * 60_000,
+      storage: Object.fromEntries(STORAGE_KEYS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]])),
+    },
   };
 }
 

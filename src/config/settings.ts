@@ -1,3 +1,4 @@
+import { registerSecret } from "../auth/redact.js";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 import {
@@ -200,5 +201,9 @@ export function validateSettings<T>(
       });
     throw new ConfigError(`${schema.label} is invalid: ${[...new Set(problems)].join("; ")}. ${schema.hint}`);
   }
+  // Every secret the schema marks (writeOnly) is removed from messages from here on.
+  const properties = (json.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
+  for (const [key, value] of Object.entries(raw))
+    if (properties[key]?.writeOnly && typeof value === "string") registerSecret(value);
   return raw as T;
 }

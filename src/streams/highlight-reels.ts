@@ -1,8 +1,10 @@
 import { defineStream } from "./stream.js";
 
 /**
- * A test's highlight reels, metadata only (highlight-reels.txt step 1). One call per Results API
- * test that can have video, every run: off unless a catalog selects it.
+ * A test's highlight reels (highlight-reels.txt): listed per test, each generated and downloaded
+ * into the media storage (src/media/media-sync.ts), one row a reel with its metadata, status and
+ * file. One list call per Results API test that can have video, every run, plus a request and
+ * polls per new reel: off unless a catalog selects it or `media_streams` names it.
  */
 export const highlightReels = defineStream({
   name: "highlight_reels",
@@ -10,9 +12,10 @@ export const highlightReels = defineStream({
   keyProperties: ["reel_id"],
   replication: { method: "FULL_TABLE" },
   selectedByDefault: false,
-  toRows: ({ testId, list, extractedAt }) =>
+  toRows: ({ testId, list, extractedAt, outcomes }) =>
     list.reels.map((r) => {
       const updated = typeof r.lastUpdatedAtMs === "number" ? new Date(r.lastUpdatedAtMs) : null;
+      const outcome = outcomes.get(r.uuid);
       return {
         reel_id: r.uuid,
         test_id: testId,
@@ -24,6 +27,11 @@ export const highlightReels = defineStream({
         are_all_clips_in_reel: typeof r.areAllClipsInReel === "boolean" ? r.areAllClipsInReel : null,
         study_with_clips: list.studyWithClips,
         extracted_at: extractedAt,
+        status: outcome?.status ?? "GENERATING",
+        storage_path: outcome?.storage_path ?? null,
+        bytes: outcome?.bytes ?? null,
+        sha256: outcome?.sha256 ?? null,
+        downloaded_at: outcome?.downloaded_at ?? null,
       };
     }),
 });

@@ -4,6 +4,7 @@ import { demographics } from "./demographics.js";
 import { highlightReels } from "./highlight-reels.js";
 import { qxScores } from "./qx-scores.js";
 import { qxTaskGroupScores } from "./qx-task-group-scores.js";
+import { sessionVideos } from "./session-videos.js";
 import { sessions } from "./sessions.js";
 import type { SourceName, StreamDefinition } from "./stream.js";
 import { taskGroups } from "./task-groups.js";
@@ -25,6 +26,7 @@ export const STREAMS: readonly StreamDefinition[] = [
   qxTaskGroupScores,
   clips,
   highlightReels,
+  sessionVideos,
 ] as StreamDefinition[];
 
 const schemas = new Map<string, Record<string, unknown>>();

@@ -7,6 +7,8 @@ import type {
   ApiWorkspace,
 } from "../api/types.js";
 import type { TestType } from "../classify/test-type.js";
+import type { StoredObject } from "../media/media-storage.js";
+import type { ReelBookmark } from "../state/tap-state.js";
 
 /** A record as emitted: column name → value. */
 export type Row = Record<string, unknown>;
@@ -40,7 +42,22 @@ export interface SourceInputs {
     list: ApiClipList;
     extractedAt: string;
   };
-  highlightReels: { testId: string; list: ApiHighlightReelList; extractedAt: string };
+  /** A test's reels, with what became of each (by reel id) this run or an earlier one. */
+  highlightReels: {
+    testId: string;
+    list: ApiHighlightReelList;
+    extractedAt: string;
+    outcomes: ReadonlyMap<string, ReelBookmark>;
+  };
+  /** A completed session's video, stored. */
+  sessionVideo: {
+    testId: string;
+    sessionId: string;
+    finishTime: string | null;
+    stored: StoredObject;
+    contentType: string | null;
+    downloadedAt: string;
+  };
 }
 
 export type SourceName = keyof SourceInputs;

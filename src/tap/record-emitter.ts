@@ -16,6 +16,7 @@ const SOURCE_ENDPOINT: Record<SourceName, string> = {
   qxScores: ENDPOINTS.qxScores.template,
   clips: ENDPOINTS.clips.template,
   highlightReels: ENDPOINTS.highlightReels.template,
+  sessionVideo: ENDPOINTS.videoDownloadUrl.template,
 };
 
 /**

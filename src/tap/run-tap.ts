@@ -3,6 +3,8 @@ import { type ClientOverrides, createApiClient } from "../api/create-client.js";
 import type { TapConfig } from "../config/config.js";
 import type { RequestStats } from "../http/request-stats.js";
 import type { Logger } from "../log/logger.js";
+import { MediaSync } from "../media/media-sync.js";
+import { openStorage } from "../media/storage/storage-url.js";
 import { failureOf } from "../protocol/failure.js";
 import type { MessageWriter } from "../protocol/message-writer.js";
 import { SingerWriter } from "../protocol/singer.js";
@@ -35,9 +37,16 @@ export interface TapRunResult {
   exitCode: number;
 }
 
+/** The media streams `media_streams` turns on, added to what the catalog selects. */
+function withMediaStreams(selection: Selection, config: TapConfig): Selection {
+  if (config.media.streams.length === 0) return selection;
+  return { ...selection, streams: new Set([...selection.streams, ...config.media.streams]) };
+}
+
 /** One tap run: SCHEMA, RECORD and STATE messages out, the summary to the logger. */
 export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
-  const { config, selection, state, logger } = options;
+  const { config, state, logger } = options;
+  const selection = withMediaStreams(options.selection, config);
   const writer = options.writer ?? new SingerWriter(options.out);
   const emitter = new RecordEmitter(writer, selection, logger);
   const { client, stats } = createApiClient(config, {
@@ -55,6 +64,22 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
     ...(options.progress === false ? { terminal: null, logger: null } : { logger }),
   });
   const started = Date.now();
+  // Media go to the storage the settings name, opened (and checked) before any API call.
+  const wantsMedia = selection.streams.has("session_videos") || selection.streams.has("highlight_reels");
+  const storage = wantsMedia ? await openStorage(config.media.storage, logger) : null;
+  const media = storage
+    ? new MediaSync({
+        client,
+        storage,
+        emitter,
+        state,
+        logger,
+        startDate: config.startDate,
+        concurrency: config.media.concurrency,
+        reelWaitMs: config.media.reelWaitMs,
+        ...(options.client?.timers ? { timers: options.client.timers } : {}),
+      })
+    : null;
   const engine = new SyncEngine({
     config,
     client,
@@ -63,6 +88,7 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
     logger,
     progress,
     stateEvery: options.stateEvery,
+    listeners: media ? [media] : [],
   });
   let report: SyncReport;
   try {
@@ -76,6 +102,7 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
     throw error;
   } finally {
     progress.finish();
+    await storage?.close().catch(() => undefined);
   }
   for (const line of summaryLines(report, emitter.counts, stats, {
     elapsedMs: Date.now() - started,

@@ -257,11 +257,6 @@ export class SyncEngine {
       qxFetched = true;
       if (body) await emitter.emit("qxScores", { testId, body, extractedAt: new Date().toISOString() });
     }
-    if (this.want.highlightReels && mayHave(outcome.testType, outcome.classifiedBy).video) {
-      // The OpenAPI answers 404 for a test without reels; the guides an empty list. Both are none.
-      const list = await client.highlightReels(testId);
-      if (list) await emitter.emit("highlightReels", { testId, list, extractedAt: new Date().toISOString() });
-    }
     for (const listener of this.listeners)
       await listener.endTest({ ...this.walkTest(testId, outcome, facts) }, hasCompleted);
     if (outcome.testType === null) {

@@ -451,3 +451,33 @@ describe("Airbyte acceptance: incremental", () => {
     expect(bad.traces("ERROR")[0]?.trace.error.message).toMatch(/STREAM, GLOBAL or LEGACY/);
   });
 });
+
+describe("Airbyte acceptance: media", () => {
+  it("stores videos and reels in the configured storage, and a second read from the states downloads nothing", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "airbyte-media-"));
+    try {
+      const sandbox = await useSandbox({ ...SANDBOX, reelGenerationMs: 100 });
+      const config = airbyteConfig(sandbox, { media_storage: dir });
+      const catalog = configuredCatalog(await discovered(sandbox), {
+        streams: ["session_videos", "highlight_reels"],
+      });
+      const first = await runAirbyte("read", { config, catalog });
+      expect(first.exitCode).toBe(0);
+      expect(first.records("session_videos").length).toBeGreaterThan(0);
+      expect(first.records("highlight_reels").length).toBeGreaterThan(0);
+      const before = sandbox.requests.length;
+      const second = await runAirbyte("read", { config, catalog, state: first.latestStates() });
+      expect(second.exitCode).toBe(0);
+      expect(second.records("session_videos")).toEqual([]);
+      const after = sandbox.requests.slice(before);
+      expect(after.filter((r) => ["media", "videoDownloadUrl", "highlightReel"].includes(r.route))).toEqual(
+        [],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

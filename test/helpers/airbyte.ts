@@ -6,6 +6,7 @@ import { afterEach } from "vitest";
 import { type AirbyteCommand, airbyteCommand } from "../../src/cli/airbyte-command.js";
 import { memoryLogger } from "../../src/log/logger.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { STREAMS } from "../../src/streams/registry.js";
 
 /** An AirbyteMessage as the tap writes it (loosely typed: the specs look inside). */
 // biome-ignore lint/suspicious/noExplicitAny: messages are checked field by field in the specs
@@ -100,14 +101,13 @@ export async function runAirbyte(command: AirbyteCommand, input: AirbyteRunInput
   };
 }
 
-/** A configured catalog of `streams` (default: every discovered stream but clips and highlight reels), each in `mode` when it supports it. */
+/** A configured catalog of `streams` (default: every discovered stream but those off by default: clips and media), each in `mode` when it supports it. */
 export function configuredCatalog(
   catalog: { streams: AirbyteMessage[] },
   options: { streams?: string[]; mode?: "incremental" | "full_refresh" } = {},
 ) {
-  const wanted =
-    options.streams ??
-    catalog.streams.map((s) => s.name).filter((n) => !["clips", "highlight_reels"].includes(n));
+  const offByDefault = new Set(STREAMS.filter((s) => s.selectedByDefault === false).map((s) => s.name));
+  const wanted = options.streams ?? catalog.streams.map((s) => s.name).filter((n) => !offByDefault.has(n));
   return {
     streams: catalog.streams
       .filter((s) => wanted.includes(s.name))
