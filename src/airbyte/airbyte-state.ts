@@ -32,7 +32,8 @@ import type { SyncMode } from "./airbyte-catalog.js";
 export const SESSION_STREAMS = ["sessions", "demographics", "task_groups", "tasks", "transcripts", "clips"];
 /** Streams with per-test bookmarks: the session walk's, and session_videos' own (the media walk). */
 const WALKED = [...SESSION_STREAMS, "session_videos"];
-const walkOf = (stream: string): "sessions" | "videos" => (stream === "session_videos" ? "videos" : "sessions");
+const walkOf = (stream: string): "sessions" | "videos" =>
+  stream === "session_videos" ? "videos" : "sessions";
 /** Streams whose fetches need the tests' classification: the cache's preferred carriers, in order. */
 const CARRIERS = ["tests", "transcripts", "clips", "qx_scores", "qx_task_group_scores", "highlight_reels"];
 const QX_STREAMS = ["qx_scores", "qx_task_group_scores"];

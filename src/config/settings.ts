@@ -1,5 +1,5 @@
-import { registerSecret } from "../auth/redact.js";
 import { readFileSync } from "node:fs";
+import { registerSecret } from "../auth/redact.js";
 import { ConfigError } from "../errors.js";
 import {
   createAjv,
