@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import type { SchemaMessage } from "../../src/protocol/singer.js";
+import { startSandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
 import { parseWebVtt } from "../../src/transcripts/parse-webvtt.js";
 import { createAjv } from "../../src/util/json-schema.js";
@@ -10,16 +14,25 @@ const keyOf = (record: Record<string, unknown>, keys: string[]) => JSON.stringif
 
 /** The tap must be right under each reading of the vendor's documents: the guides' and the OpenAPI's. */
 describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s reading)", async (shapes) => {
-  const sandbox = await useSandbox({ reelGenerationMs: 0, apiShapes: shapes });
-  // One run of every stream, clips and highlight reels included, serves every assertion below.
-  const run = runTapOn(sandbox, { streams: STREAMS.map((s) => s.name) });
+  // This describe's own sandbox, closed after its last spec (useSandbox's close after each spec
+  // would stop it under the other reading's run, which starts at collection too).
+  const sandbox = await startSandbox({ requestsPerMinute: 0, reelGenerationMs: 0, apiShapes: shapes });
+  // One run of every stream, clips and media included, serves every assertion below; the media
+  // go to a folder of this run's own, removed after.
+  const media = mkdtempSync(join(tmpdir(), "full-sync-media-"));
+  afterAll(async () => {
+    await run.catch(() => undefined);
+    await sandbox.close();
+    rmSync(media, { recursive: true, force: true });
+  });
+  const run = runTapOn(sandbox, { streams: STREAMS.map((s) => s.name), config: { media_storage: media } });
   const data = sandbox.data;
   const completed = () => data.allListedSessions().filter((s) => s.status === "completed");
 
   it("ends well and writes only Singer messages, with STATE last", async () => {
-    const { sink, result, error } = await run;
+    const { sink, result, error, logs } = await run;
     expect(error).toBeUndefined();
-    expect(result?.exitCode).toBe(0);
+    expect(result?.exitCode, logs.filter((l) => l.startsWith("ERROR")).join("\n")).toBe(0);
     expect(sink.messages.at(-1)?.type).toBe("STATE");
     expect(new Set(sink.messages.map((m) => m.type))).toEqual(new Set(["SCHEMA", "RECORD", "STATE"]));
   });
@@ -266,10 +279,13 @@ describe.each(["guides", "openapi"] as const)("a full sync of the sandbox (%s re
         num_clips: r.numClips,
         are_all_clips_in_reel: r.areAllClipsInReel,
         study_with_clips: list?.studyWithClips ?? null,
+        status: r.failsToGenerate ? "ERROR" : "GENERATED",
       }));
     });
     expect(reels.length).toBeGreaterThan(0);
-    const reelRows = sink.records("highlight_reels").map(({ extracted_at: _, ...r }) => r);
+    const reelRows = sink
+      .records("highlight_reels")
+      .map(({ extracted_at: _, storage_path: _p, bytes: _b, sha256: _s, downloaded_at: _d, ...r }) => r);
     expect(byId(reelRows, "reel_id")).toEqual(byId(reels, "reel_id"));
   });
 
