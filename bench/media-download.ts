@@ -10,17 +10,14 @@
  * maxRSS at the end; the file's sha256 is checked against the sandbox's bytes. Peak RSS must not
  * grow with the file. The sandbox serves
  * from memory in this process, so MB/s is the downloader's and the loopback's, not S3's.
- * Part 2: API calls per video (the downloader's `freshUrl` calls: 1 when nothing goes wrong)
- * and per highlight reel. Reel polling belongs to the sync engine; here it is the bench's own
- * loop (list once per test, then the reel's detail every 1 s of virtual time until GENERATED),
- * labelled as such.
+ * Part 2: API calls per video and per highlight reel through the real engine (see apiCalls).
  *
  * Exits non-zero when a file differs from the sandbox's, when memory grows with the file, or
  * when a video costs more than one URL request.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,10 +26,13 @@ import { finished } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getHeapStatistics } from "node:v8";
+import { resolveConfig } from "../src/config/config.js";
 import { Logger } from "../src/log/logger.js";
 import { download, type MediaSource } from "../src/media/media-download.js";
 import type { MediaUpload, StoredObject } from "../src/media/media-storage.js";
-import { ManualClock, type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
+import { TapState } from "../src/state/tap-state.js";
+import { runTap } from "../src/tap/run-tap.js";
 
 const { values } = parseArgs({
   options: {
@@ -280,117 +280,78 @@ async function memoryAndThroughput(sizesMb: number[], heapMb: number): Promise<v
   }
 }
 
-/** Discards what it is given, hashing it: the upload of the call-counting part. */
-class DiscardUpload implements MediaUpload {
-  readonly offset = 0;
-  private readonly hash = createHash("sha256");
-  private bytes = 0;
-  readonly stream = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      this.hash.update(chunk);
-      this.bytes += chunk.length;
-      done();
-    },
-  });
-  async commit(): Promise<StoredObject> {
-    if (!this.stream.writableEnded) this.stream.end();
-    await finished(this.stream, { readable: false });
-    return { location: "discard://", bytes: this.bytes, sha256: this.hash.digest("hex") };
-  }
-  async abort(): Promise<void> {
-    this.stream.destroy();
-  }
-}
-
+/**
+ * Part 2, through the real engine: a sync of session_videos and highlight_reels from the default
+ * sandbox into a local folder (runTap with MediaSync, rate limit off), its API calls by endpoint
+ * against the documented minimum: one videoDownloadUrl per video (the probe's own request is
+ * reused), one reel list per test that can have video, and per reel a first request (which
+ * starts the generation) and, once it is ready, the one that gives its URL; then a second run,
+ * which must cost no media call at all.
+ */
 async function apiCalls(): Promise<void> {
-  const clock = new ManualClock();
-  const sandbox = await startSandbox({ requestsPerMinute: 0, clock, reelGenerationMs: 2000 });
+  const sandbox = await startSandbox({ requestsPerMinute: 0, reelGenerationMs: 1500, recordRequests: true });
+  const dir = mkdtempSync(join(tmpdir(), "bench-media-sync-"));
   try {
-    const bearer = await token(sandbox);
+    const config = resolveConfig({
+      ...sandbox.tapSettings(),
+      requests_per_minute: 100_000,
+      media_storage: dir,
+      media_concurrency: 4,
+    });
+    const selection = { streams: new Set(["session_videos", "highlight_reels"]), excluded: new Map() };
+    const sync = async (state: TapState) => {
+      const before = new Map(sandbox.counts);
+      const out = new Writable({ write: (_c, _e, done) => done() });
+      const started = Date.now();
+      const result = await runTap({ config, selection, state, logger: quiet, out, progress: false });
+      const calls = (route: string) => (sandbox.counts.get(route) ?? 0) - (before.get(route) ?? 0);
+      return { result, calls, seconds: (Date.now() - started) / 1000 };
+    };
+    const state = TapState.empty();
+    const first = await sync(state);
+    const videos = first.result.records.get("session_videos") ?? 0;
+    const reelRows = first.result.records.get("highlight_reels") ?? 0;
     const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
-    const get = async (path: string) =>
-      (
-        await fetch(`${sandbox.url}${path}`, { headers: { authorization: `Bearer ${bearer}` } })
-      ).json() as Promise<Record<string, unknown>>;
-
-    const videos = sandbox.data
-      .allSessions()
-      .filter((s) => s.hasVideo)
-      .slice(0, 20);
-    let videoCalls = 0;
-    let videoGets = 0;
-    let videoBad = 0;
-    for (const session of videos) {
-      const { source, counted } = apiSource(
-        sandbox.url,
-        bearer,
-        `the video of session ${session.sessionId}`,
-        `/api/v2/sessionResults/${session.sessionId}/videoDownloadUrl`,
-        "videoUrl",
+    const reels = sandbox.data.tests().flatMap((t) => sandbox.data.highlightReels(t.testId)?.reels ?? []);
+    const generated = reels.filter((r) => !r.failsToGenerate);
+    const badFiles = generated.filter((r) => {
+      const file = readdirSync(join(dir, "reels"), { recursive: true, encoding: "utf8" }).find((f) =>
+        f.endsWith(`${r.uuid}.mp4`),
       );
-      const result = await download(source, new DiscardUpload(), { logger: quiet });
-      videoCalls += counted.calls;
-      videoGets += result.requests;
-      if (result.stored.sha256 !== sha(sandbox.data.video(session.sessionId) as Buffer)) videoBad += 1;
-    }
-
-    // The bench's own poll loop (the engine has its own): list once per test, then each reel's
-    // detail every second of virtual time until it leaves GENERATING.
-    const tests = sandbox.data
-      .tests()
-      .filter((t) => (sandbox.data.highlightReels(t.testId)?.reels.length ?? 0) > 0);
-    let lists = 0;
-    let polls = 0;
-    let reelGets = 0;
-    let generated = 0;
-    let errored = 0;
-    let reelBad = 0;
-    for (const test of tests.slice(0, 10)) {
-      lists += 1;
-      const listing = (await get(`/api/v2/testResults/${test.testId}/highlightreels`)) as {
-        reels: Array<{ uuid: string }>;
-      };
-      for (const reel of listing.reels) {
-        const path = `/api/v2/testResults/${test.testId}/highlightreels/${reel.uuid}`;
-        let ended = false;
-        const source: MediaSource = {
-          what: `the highlight reel ${reel.uuid}`,
-          freshUrl: async () => {
-            for (;;) {
-              polls += 1;
-              const answer = (await get(path)) as { status: string; reelUrl: string | null };
-              if (answer.status === "GENERATED") return answer.reelUrl;
-              if (answer.status === "ERROR") {
-                ended = true;
-                return null;
-              }
-              clock.advance(1000);
-            }
-          },
-        };
-        const result = await download(source, new DiscardUpload(), { logger: quiet }).catch(() => null);
-        if (ended) errored += 1;
-        if (!result) continue;
-        generated += 1;
-        reelGets += result.requests;
-        if (result.stored.sha256 !== sha(sandbox.data.reelFile(reel.uuid) as Buffer)) reelBad += 1;
-      }
-    }
-    const reels = generated + errored;
-    console.log("\nPart 2: API calls per medium (default sandbox, nothing going wrong)");
+      return (
+        !file || sha(readFileSync(join(dir, "reels", file))) !== sha(sandbox.data.reelFile(r.uuid) as Buffer)
+      );
+    }).length;
+    const urlCalls = first.calls("videoDownloadUrl");
+    const urlGranted = sandbox.requests.filter(
+      (r) => r.route === "videoDownloadUrl" && r.status === 200,
+    ).length;
     console.log(
-      `  videos             ${videos.length}: ${fixed(videoCalls / videos.length, 2)} videoDownloadUrl call and ${fixed(videoGets / videos.length, 2)} media GET each`,
+      "\nPart 2: API calls per medium, through the engine (runTap with MediaSync; default sandbox, rate limit off)",
     );
     console.log(
-      `  reels              ${reels} in ${lists} tests (${generated} GENERATED, ${errored} ERROR), reel generation 2 s:`,
+      `  videos   ${videos} stored: ${urlGranted} videoDownloadUrl answers with a URL (minimum ${videos}, ${fixed(urlGranted / Math.max(1, videos), 2)} a video), ${urlCalls - urlGranted} more answered 404 (sessions of tests that may have video but do not), ${first.calls("media")} media GETs in all`,
     );
     console.log(
-      `    [bench poll loop, 1 s interval] ${fixed(lists / reels, 2)} list calls + ${fixed(polls / reels, 2)} detail calls per reel; ${fixed(reelGets / Math.max(1, generated), 2)} media GET per downloaded reel`,
+      `  reels    ${reels.length} (${generated.length} GENERATED, ${reels.length - generated.length} ERROR) in ${first.calls("highlightReels")} reel lists: ${first.calls("highlightReel")} reel requests, ${fixed(first.calls("highlightReel") / Math.max(1, reels.length), 2)} a reel (minimum 2 for one that is generating: the request that starts it, the one that gives its URL; an ERROR reel costs 4: the start and 3 ERROR answers), generation 1.5 s, first poll after 2 s`,
     );
-    if (videoCalls !== videos.length) failures.push(`${videoCalls} URL requests for ${videos.length} videos`);
-    if (videoBad + reelBad > 0) failures.push(`${videoBad + reelBad} media differ from the sandbox's`);
+    console.log(
+      `  first run ${fixed(first.seconds, 1)} s; ${reelRows} reel rows; files equal to the sandbox's: ${generated.length - badFiles}/${generated.length}`,
+    );
+    const second = await sync(state);
+    console.log(
+      `  second run (from the state): ${second.calls("videoDownloadUrl")} URL requests, ${second.calls("highlightReel")} reel requests, ${second.calls("media")} downloads; ${second.calls("highlightReels")} reel lists (the one call a test each run), ${fixed(second.seconds, 1)} s`,
+    );
+    console.log(
+      `  at 10 requests a minute: the first run's ${urlCalls + first.calls("highlightReel") + first.calls("highlightReels")} media calls take about ${fixed((urlCalls + first.calls("highlightReel") + first.calls("highlightReels")) / 10, 1)} min of the budget`,
+    );
+    if (urlGranted !== videos) failures.push(`${urlGranted} URLs granted for ${videos} videos`);
+    if (badFiles > 0) failures.push(`${badFiles} reels differ from the sandbox's`);
+    if (second.calls("media") + second.calls("videoDownloadUrl") + second.calls("highlightReel") > 0)
+      failures.push("the second run made media calls");
   } finally {
     await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
