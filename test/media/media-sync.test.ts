@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Sandbox } from "../../src/sandbox/index.js";
+import { ManualClock, type Sandbox } from "../../src/sandbox/index.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { runTapOn } from "../helpers/tap.js";
 
@@ -124,20 +124,56 @@ describe("session videos and highlight reels into a local folder", () => {
     expect(second.sink.records("session_videos").length).toBe(videosOf(sandbox).length);
   }, 60_000);
 
-  it("resumes a download cut midway with Range, and replaces an expired URL", async () => {
-    const sandbox = await useSandbox({ ...SANDBOX, videoUrlTtlSeconds: 1 });
+  it("resumes a download cut midway with Range", async () => {
+    const sandbox = await useSandbox(SANDBOX);
     const dir = mediaDir();
-    // The first two media responses are cut midway; the URLs live one second.
+    // The first two media responses are cut half-way through the file.
     sandbox.faults.enqueue({ kind: "truncate", match: "media" }, { kind: "truncate", match: "media" });
+    const run = await runTapOn(sandbox, { streams: ["session_videos"], config: { media_storage: dir } });
+    expect(run.error).toBeUndefined();
+    for (const v of videosOf(sandbox))
+      expect(sha256(readFileSync(join(dir, "videos", `${v.sessionId}.mp4`)))).toBe(sha256(v.bytes));
+    const media = sandbox.requests.filter((r) => r.route === "media");
+    expect(media.filter((r) => r.fault === "truncate")).toHaveLength(2);
+    // Each cut is followed by a ranged request for the rest (206), not a new download.
+    expect(media.filter((r) => r.status === 206)).toHaveLength(2);
+    expect(run.calls("videoDownloadUrl")).toBe(
+      sandbox.requests.filter((r) => r.route === "videoDownloadUrl").length,
+    );
+  }, 60_000);
+
+  it("asks for a new URL when the one it had expired during a download, and goes on where it was", async () => {
+    const clock = new ManualClock();
+    let cut = false;
+    const sandbox = await useSandbox({
+      ...SANDBOX,
+      clock,
+      tokenTtlSeconds: 86_400,
+      // When the first cut download is recorded, two hours pass: its URL (one hour) has expired.
+      log: (line) => {
+        if (!cut && / \/media\/videos\/\S+ dropped /.test(line)) {
+          cut = true;
+          clock.advance(2 * 3_600_000);
+        }
+      },
+    });
+    const dir = mediaDir();
+    sandbox.faults.enqueue({ kind: "truncate", match: "media" });
     const run = await runTapOn(sandbox, {
       streams: ["session_videos"],
       config: { media_storage: dir, media_concurrency: 1 },
     });
     expect(run.error).toBeUndefined();
+    expect(cut).toBe(true);
     for (const v of videosOf(sandbox))
       expect(sha256(readFileSync(join(dir, "videos", `${v.sessionId}.mp4`)))).toBe(sha256(v.bytes));
-    expect(existsSync(join(dir, "videos"))).toBe(true);
-    expect(sandbox.requests.filter((r) => r.route === "media" && r.fault === "truncate")).toHaveLength(2);
+    const media = sandbox.requests.filter((r) => r.route === "media");
+    // The resume on the old URL is refused, a new URL is asked for, and the rest comes ranged.
+    const after = media.slice(media.findIndex((r) => r.fault === "truncate") + 1);
+    expect(after[0]?.status).toBe(403);
+    expect(after[1]?.status).toBe(206);
+    expect(run.logs.join("\n")).not.toMatch(/X-Amz|Signature=/);
+    expect(JSON.stringify(run.sink.lastState())).not.toMatch(/X-Amz|https?:/);
   }, 60_000);
 
   it("reports a storage failure for its test, goes on with the others, and stores it on the next run", async () => {
@@ -161,5 +197,32 @@ describe("session videos and highlight reels into a local folder", () => {
     });
     expect(next.error).toBeUndefined();
     expect(next.sink.records("session_videos").length).toBe(videosOf(sandbox).length);
+  }, 60_000);
+
+  it("leaves a reel still generating when its time runs out, and the next run picks it up", async () => {
+    const clock = new ManualClock();
+    // Reels take a minute of the sandbox's clock; this run waits three seconds of real time.
+    const sandbox = await useSandbox({ ...SANDBOX, clock, reelGenerationMs: 60_000 });
+    const dir = mediaDir();
+    const config = { media_storage: dir, media_reel_wait_minutes: 0.05 };
+    const first = await runTapOn(sandbox, { streams: ["highlight_reels"], config });
+    expect(first.error).toBeUndefined();
+    const rows = first.sink.records("highlight_reels");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["GENERATING"]));
+    expect(first.logs.some((l) => /is still generating after 3 s; the next run picks it up/.test(l))).toBe(
+      true,
+    );
+    clock.advance(120_000);
+    const second = await runTapOn(sandbox, {
+      streams: ["highlight_reels"],
+      config,
+      state: first.sink.lastState(),
+    });
+    const statuses = second.sink.records("highlight_reels").map((r) => r.status);
+    expect(statuses.filter((s) => s === "GENERATED").length).toBe(
+      reelsOf(sandbox).filter((r) => !r.fails).length,
+    );
+    expect(statuses).not.toContain("GENERATING");
   }, 60_000);
 });
