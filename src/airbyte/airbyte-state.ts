@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import type { Classification, ReelBookmark, SessionPartition } from "../state/tap-state.js";
+import type { Classification, ReelBookmark, SessionPartition, StateJson } from "../state/tap-state.js";
 import type { SyncMode } from "./airbyte-catalog.js";
 
 /**
@@ -38,15 +38,8 @@ const walkOf = (stream: string): "sessions" | "videos" =>
 const CARRIERS = ["tests", "transcripts", "clips", "qx_scores", "qx_task_group_scores", "highlight_reels"];
 const QX_STREAMS = ["qx_scores", "qx_task_group_scores"];
 
-export interface SingerStateJson {
-  bookmarks?: {
-    tests?: Record<string, Classification>;
-    sessions?: { partitions?: SessionPartition[] };
-    media?: { videos?: { partitions?: SessionPartition[] }; reels?: Record<string, ReelBookmark> };
-    [other: string]: unknown;
-  };
-  [other: string]: unknown;
-}
+/** The tap's own (Singer) state document. */
+export type SingerStateJson = StateJson;
 
 type Blob = Record<string, unknown>;
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
+import { STORAGE_SETTINGS } from "../media/storage/storage-url.js";
 import {
   inMemorySources,
   mergeSettingsSources,
@@ -40,20 +41,6 @@ export interface MediaConfig {
   /** The storage settings as given (media_storage, s3_*, gcs_*), for openStorage. */
   storage: Record<string, unknown>;
 }
-
-const STORAGE_KEYS = [
-  "media_storage",
-  "s3_endpoint",
-  "s3_force_path_style",
-  "s3_region",
-  "s3_access_key_id",
-  "s3_secret_access_key",
-  "s3_session_token",
-  "gcs_api_endpoint",
-  "gcs_project",
-  "gcs_credentials_path",
-  "gcs_credentials_json",
-] as const;
 
 interface RawConfig {
   client_id?: string;
@@ -124,7 +111,9 @@ export function resolveConfig(
       streams: raw.media_streams ?? [],
       concurrency: raw.media_concurrency,
       reelWaitMs: raw.media_reel_wait_minutes * 60_000,
-      storage: Object.fromEntries(STORAGE_KEYS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]])),
+      storage: Object.fromEntries(
+        STORAGE_SETTINGS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]),
+      ),
     },
   };
 }

@@ -44,7 +44,8 @@ export interface ReelBookmark {
   downloaded_at?: string | null;
 }
 
-interface StateJson {
+/** The state document, as --state takes it and STATE messages carry it. */
+export interface StateJson {
   bookmarks?: {
     tests?: Record<string, Classification>;
     sessions?: { partitions?: SessionPartition[] };

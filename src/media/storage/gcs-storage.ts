@@ -8,9 +8,9 @@ import { ConfigError } from "../../errors.js";
 import type { Logger } from "../../log/logger.js";
 import type { MediaStorage, MediaUpload, StoredObject } from "../media-storage.js";
 import { checkKey } from "../object-keys.js";
-import { describeStoreError, MediaIntegrityError, MediaStorageError } from "./media-storage-error.js";
+import { describeStoreError, MediaStorageError } from "./media-storage-error.js";
 import type { MediaStorageSettings, StorageUrl } from "./storage-url.js";
-import { UploadStream } from "./upload-stream.js";
+import { drainAndCheck, UploadStream } from "./upload-stream.js";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -145,20 +145,13 @@ class GcsUpload implements MediaUpload {
     if (this.state !== "open")
       throw new MediaStorageError(`${location} cannot be committed: its upload was ${this.state}.`, location);
     this.state = "committing";
-    try {
-      await this.stream.drain();
-    } catch (error) {
-      await this.abort();
-      throw storeError(`upload ${location}`, location, error);
-    }
-    const received = this.stream.received;
-    if (
-      received.bytes !== expected.bytes ||
-      (expected.sha256 !== undefined && received.sha256 !== expected.sha256)
-    ) {
-      await this.abort();
-      throw new MediaIntegrityError(location, expected, received);
-    }
+    const received = await drainAndCheck(
+      this.stream,
+      location,
+      expected,
+      () => this.abort(),
+      (error) => storeError(`upload ${location}`, location, error),
+    );
     const metadata = { sha256: received.sha256 };
     try {
       if (!this.upload) {

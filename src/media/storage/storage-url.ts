@@ -128,6 +128,9 @@ const GCS_SETTINGS = [
   "gcs_credentials_json",
 ] as const;
 
+/** Every setting openStorage reads: the tap's configuration hands these over as they are. */
+export const STORAGE_SETTINGS = ["media_storage", ...S3_SETTINGS, ...GCS_SETTINGS] as const;
+
 /**
  * The MediaStorage that `media_storage` names, its client made from the other settings (each
  * SDK is loaded only when used). Secrets are registered for redaction first. Settings for another

@@ -1,6 +1,7 @@
 import type { Hash } from "node:crypto";
 import { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
+import { MediaIntegrityError } from "./media-storage-error.js";
 
 /**
  * The `stream` of every upload here: it counts and hashes what it passes on to `sink`, one chunk
@@ -56,4 +57,33 @@ export class UploadStream extends Writable {
       (cleanup: unknown) => callback(error ?? (cleanup as Error)),
     );
   }
+}
+
+/**
+ * Ends an upload's stream, waits for its last chunk, and checks what passed against `expected`:
+ * on a mismatch `abort` runs and a MediaIntegrityError names `location`; a stream that fails to
+ * drain is aborted too, and `failed` describes its error. What the object holds, when all is well.
+ */
+export async function drainAndCheck(
+  stream: UploadStream,
+  location: string,
+  expected: { bytes: number; sha256?: string },
+  abort: () => Promise<void>,
+  failed: (error: unknown) => Error,
+): Promise<{ bytes: number; sha256: string }> {
+  try {
+    await stream.drain();
+  } catch (error) {
+    await abort();
+    throw failed(error);
+  }
+  const received = stream.received;
+  if (
+    received.bytes !== expected.bytes ||
+    (expected.sha256 !== undefined && received.sha256 !== expected.sha256)
+  ) {
+    await abort();
+    throw new MediaIntegrityError(location, expected, received);
+  }
+  return received;
 }
