@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { multipartParts } from "../multipart-related.js";
 import { crc32c, crc32cBase64 } from "./crc32c.js";
 
 export interface GcsLocalOptions {
@@ -111,28 +112,13 @@ function parseJson(body: Buffer): Record<string, unknown> {
   }
 }
 
-/** `--B\r\nContent-Type: application/json\r\n\r\n{metadata}\r\n--B\r\nContent-Type: …\r\n\r\n<data>\r\n--B--` */
+/** A multipart upload's metadata and media (see multipartParts). */
 function parseMultipart(
   body: Buffer,
   contentType: string,
 ): { metadata: Record<string, unknown>; data: Buffer } {
-  const boundary = /boundary=("?)([^";]+)\1/.exec(contentType)?.[2];
-  if (!boundary) throw new GcsError(400, "invalid", "Multipart upload without a boundary");
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: Buffer[] = [];
-  let at = body.indexOf(delimiter);
-  while (at >= 0) {
-    const start = at + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === "--") break;
-    const next = body.indexOf(delimiter, start);
-    if (next < 0) break;
-    const part = body.subarray(start, next);
-    const headerEnd = part.indexOf("\r\n\r\n");
-    let content = part.subarray(headerEnd + 4);
-    if (content.subarray(-2).toString() === "\r\n") content = content.subarray(0, -2);
-    parts.push(content);
-    at = next;
-  }
+  const parts = multipartParts(body, contentType);
+  if (!parts) throw new GcsError(400, "invalid", "Multipart upload without a boundary");
   const [meta, data] = parts;
   if (!meta || !data)
     throw new GcsError(400, "invalid", "Multipart upload needs a metadata part and a media part");
