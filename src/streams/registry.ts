@@ -10,6 +10,7 @@ import type { SourceName, StreamDefinition } from "./stream.js";
 import { taskGroups } from "./task-groups.js";
 import { tasks } from "./tasks.js";
 import { tests } from "./tests.js";
+import { transcriptChunks } from "./transcript-chunks.js";
 import { transcripts } from "./transcripts.js";
 import { workspaces } from "./workspaces.js";
 
@@ -22,6 +23,7 @@ export const STREAMS: readonly StreamDefinition[] = [
   taskGroups,
   tasks,
   transcripts,
+  transcriptChunks,
   qxScores,
   qxTaskGroupScores,
   clips,
