@@ -324,7 +324,7 @@ describe("chunkTranscript: properties over generated transcripts", () => {
     { maxChars: 300, overlapChars: 10_000 },
   ];
 
-  it("hold for 600 seeded transcripts under six settings", () => {
+  it("hold for 100 seeded transcripts under each of six settings", () => {
     let chunkCount = 0;
     let overlapped = 0;
     for (let n = 0; n < 100; n++) {
