@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
 import type { Classification, ReelBookmark, SessionPartition, StateJson } from "../state/tap-state.js";
+import { WALKED_STREAMS } from "../streams/registry.js";
 import type { SyncMode } from "./airbyte-catalog.js";
 
 /**
@@ -14,9 +15,9 @@ import type { SyncMode } from "./airbyte-catalog.js";
  *   the finish time up to which that test's completed sessions are out), `pending` (test id →
  *   sessions seen unfinished), `in_progress` (a walk cut short: its own bookmark and the sessions
  *   already out).
- * - The classification cache (test types, session counts, whether QX scores are stale) rides on
- *   one stream's state only: tests when it is synced, else the first synced stream. Losing it
- *   costs probe calls, never data.
+ * - The classification cache (test types, session counts, whether QX scores are stale, when each
+ *   was listed) and the tests a time budget left unreached ride on one stream's state only:
+ *   tests when it is synced, else the first synced stream. Losing them costs calls, never data.
  * - Any incremental stream's state may hold `start_after` (never written by the tap): records
  *   whose cursor is at or before it are not synced, as a start_date for that stream alone.
  * - session_videos: the same, from its own walk (bookmarks.media.videos).
@@ -28,8 +29,8 @@ import type { SyncMode } from "./airbyte-catalog.js";
  * full_refresh, starts again from start_date; the others keep their bookmarks.
  */
 
-/** Streams the walk of each test's session listing feeds. */
-export const SESSION_STREAMS = ["sessions", "demographics", "task_groups", "tasks", "transcripts", "clips"];
+/** Streams the walk of each test's session listing feeds (as the engine's: their sources are per session). */
+export const SESSION_STREAMS = WALKED_STREAMS;
 /** Streams with per-test bookmarks: the session walk's, and session_videos' own (the media walk). */
 const WALKED = [...SESSION_STREAMS, "session_videos"];
 const walkOf = (stream: string): "sessions" | "videos" =>
@@ -86,7 +87,12 @@ export function streamStates(
     }
     // What each reel became: a stored one with the same version is not fetched again.
     if (stream === "highlight_reels") blob.reels = singer.bookmarks?.media?.reels ?? {};
-    if (stream === carrier) blob.classifications = singer.bookmarks?.tests ?? {};
+    if (stream === carrier) {
+      blob.classifications = singer.bookmarks?.tests ?? {};
+      // The tests a run's time budget did not reach: the next run starts with them.
+      const unreached = singer.bookmarks?.run?.unreached ?? [];
+      if (unreached.length > 0) blob.unreached = unreached;
+    }
     out.set(stream, blob);
   }
   return out;
@@ -175,6 +181,7 @@ function merge(
     videos: byTest(bookmarks.media?.videos?.partitions),
   };
   let reels: Record<string, ReelBookmark> = { ...(bookmarks.media?.reels ?? {}) };
+  let unreached: string[] = bookmarks.run?.unreached ?? [];
   const startAfter = new Map<string, string>();
   const restarted: string[] = [];
   const partition = (stream: string, test: string): SessionPartition => {
@@ -196,6 +203,7 @@ function merge(
   for (const [stream, blob] of perStream) {
     const where = `${source}, stream ${stream}`;
     if (isBlob(blob.classifications)) Object.assign(classifications, blob.classifications);
+    if (Array.isArray(blob.unreached)) unreached = blob.unreached.map(String);
     if (typeof blob.start_after === "string") {
       if (Number.isNaN(Date.parse(blob.start_after)))
         throw new ConfigError(`The state in ${where}: start_after is not a timestamp (${blob.start_after}).`);
@@ -256,5 +264,6 @@ function merge(
   bookmarks.tests = classifications;
   bookmarks.sessions = { partitions: [...walks.sessions.values()] };
   bookmarks.media = { videos: { partitions: [...walks.videos.values()] }, reels };
+  bookmarks.run = { unreached };
   return { singer, startAfter, restarted };
 }

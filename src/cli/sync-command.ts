@@ -7,12 +7,13 @@ import { Logger } from "../log/logger.js";
 import { runSync } from "../sync/run-sync.js";
 import { assertStateFileWritable, readStateFile } from "../sync/state-file.js";
 import { defaultSelection, loadSelection } from "../tap/catalog.js";
+import { withRunBudget } from "./run-budget-flag.js";
 
 export const SYNC_HELP = `tap-usertesting sync: extract and load in one process
 
 Usage:
   tap-usertesting sync --config FILE [--config FILE ...] [--target duckdb] [--target-config FILE]
-                       [--state-file FILE] [--full-refresh] [--catalog FILE]
+                       [--state-file FILE] [--full-refresh] [--catalog FILE] [--max-run-minutes N]
 
   --target NAME          loader: duckdb (default; a local database file, no account needed)
   --target-config FILE   loader settings (default for duckdb: ./usertesting.duckdb, schema usertesting)
@@ -20,6 +21,8 @@ Usage:
                          loader confirms; run the same command again to sync only what is new
   --full-refresh         ignore the state file and sync everything (the file is still rewritten)
   --catalog FILE         only the streams selected in this Singer catalog
+  --max-run-minutes N    time budget (over the max_run_minutes setting): past it no new test
+                         starts, the run ends well and the next one starts with the tests left
 `;
 
 export async function syncCommand(args: string[]): Promise<number> {
@@ -34,6 +37,7 @@ export async function syncCommand(args: string[]): Promise<number> {
         "state-file": { type: "string" },
         "full-refresh": { type: "boolean" },
         catalog: { type: "string" },
+        "max-run-minutes": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -47,7 +51,11 @@ export async function syncCommand(args: string[]): Promise<number> {
   const configFiles = (values.config as string[] | undefined) ?? [];
   if (configFiles.length === 0)
     throw new ConfigError("sync needs --config FILE. Run tap-usertesting sync --help for the options.");
-  const config = loadConfig(configFiles);
+  const config = withRunBudget(
+    loadConfig(configFiles),
+    values["max-run-minutes"] as string | undefined,
+    "tap-usertesting sync",
+  );
   const target = targetByName(String(values.target));
   const logger = new Logger();
   const setup = target.create(

@@ -13,15 +13,19 @@ import { aboutText } from "../tap/about.js";
 import { defaultSelection, discoverCatalog, loadSelection } from "../tap/catalog.js";
 import { runTap } from "../tap/run-tap.js";
 import { AIRBYTE_COMMANDS, airbyteCommand } from "./airbyte-command.js";
+import { planCommand } from "./plan-command.js";
 import { queryCommand } from "./query-command.js";
+import { withRunBudget } from "./run-budget-flag.js";
 import { runCli } from "./run-cli.js";
 import { syncCommand } from "./sync-command.js";
 
 const HELP = `tap-usertesting ${packageVersion()}: a Singer tap for the UserTesting Results API
 
 Usage:
-  tap-usertesting --config FILE [--config FILE ...] [--catalog FILE] [--state FILE]
+  tap-usertesting --config FILE [--config FILE ...] [--catalog FILE] [--state FILE] [--max-run-minutes N]
   tap-usertesting sync --config FILE [--target duckdb] [--state-file FILE] ...   (see sync --help)
+  tap-usertesting plan --config FILE [--state FILE] [--catalog FILE] [--format text|json]
+                                                    (the calls and time the next sync takes; see plan --help)
   tap-usertesting query [--database FILE] [--schema NAME] [--format text|csv|json] "SQL"
                                                     (SQL on the synced database; see query --help)
   tap-usertesting --discover [--config FILE]
@@ -35,6 +39,7 @@ Options:
   --config FILE      settings (JSON); repeat to layer files; TAP_USERTESTING_<KEY> variables override
   --catalog FILE     Singer catalog selecting streams and properties (also --properties)
   --state FILE       state from a previous run (the last STATE message it wrote)
+  --max-run-minutes N  time budget: past it no new test starts; the next run starts with those left
   --discover         print the catalog of every stream (needs no credentials)
   --about            print what this tap is and its settings (--format json or markdown)
 
@@ -52,6 +57,7 @@ const OPTIONS = {
     discover: { type: "boolean" },
     about: { type: "boolean" },
     format: { type: "string" },
+    "max-run-minutes": { type: "string" },
     version: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
@@ -83,6 +89,7 @@ await runCli(
     const airbyte = AIRBYTE_COMMANDS.find((c) => c === process.argv[2]);
     if (airbyte) return airbyteCommand(airbyte, process.argv.slice(3));
     if (process.argv[2] === "query") return queryCommand(process.argv.slice(3));
+    if (process.argv[2] === "plan") return planCommand(process.argv.slice(3));
     const values = parseOptions();
     if (values.help) return writeOut(HELP);
     if (values.version) return writeOut(`tap-usertesting ${packageVersion()}\n`);
@@ -96,7 +103,7 @@ await runCli(
     if (!values.config?.length)
       throw new ConfigError("--config FILE is required to sync. Run tap-usertesting --help for the options.");
 
-    const config = loadConfig(values.config);
+    const config = withRunBudget(loadConfig(values.config), values["max-run-minutes"], "tap-usertesting");
     const catalogPath = values.catalog ?? values.properties;
     const selection = catalogPath ? loadSelection(catalogPath) : defaultSelection();
     const state = values.state ? readState(values.state) : TapState.empty();

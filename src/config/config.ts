@@ -29,6 +29,19 @@ export interface TapConfig {
   maxConcurrency: number;
   userAgent: string;
   media: MediaConfig;
+  /** Past this many ms no new test is started (max_run_minutes); null: no budget. */
+  maxRunMs: number | null;
+  /** Tests with no new session for this many days are listed weekly; null: every run. */
+  revisitInactiveTestsDays: number | null;
+  transcriptChunks: TranscriptChunking;
+}
+
+/** How the transcript_chunks stream cuts a transcript. */
+export interface TranscriptChunking {
+  /** @default 2000 */
+  maxChars: number;
+  /** @default 200 */
+  overlapChars: number;
 }
 
 /** Media settings: which media streams are on without a catalog, where files go, and how. */
@@ -57,6 +70,10 @@ interface RawConfig {
   media_streams?: Array<"session_videos" | "highlight_reels">;
   media_concurrency: number;
   media_reel_wait_minutes: number;
+  max_run_minutes?: number;
+  revisit_inactive_tests_days?: number;
+  transcript_chunk_chars: number;
+  transcript_chunk_overlap_chars: number;
   [storage: string]: unknown;
 }
 
@@ -114,6 +131,12 @@ export function resolveConfig(
       storage: Object.fromEntries(
         STORAGE_SETTINGS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]),
       ),
+    },
+    maxRunMs: raw.max_run_minutes === undefined ? null : raw.max_run_minutes * 60_000,
+    revisitInactiveTestsDays: raw.revisit_inactive_tests_days ?? null,
+    transcriptChunks: {
+      maxChars: raw.transcript_chunk_chars,
+      overlapChars: raw.transcript_chunk_overlap_chars,
     },
   };
 }

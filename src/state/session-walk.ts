@@ -31,13 +31,19 @@ export class SessionWalk {
   private readonly emitted: Set<string>;
   private maxFinish: string | null;
 
+  /**
+   * @param coveredBy streams derived from another's records (StreamDefinition.coveredBy): the
+   *   bookmark covers them wherever it covers that other stream.
+   */
   constructor(
     private readonly partition: SessionPartition,
     startDate: string | null,
     selectedStreams: readonly string[],
+    coveredBy: ReadonlyMap<string, string> = new Map(),
   ) {
     // A stream not covered by the bookmark (selected since) needs the sessions below it too.
-    const covered = selectedStreams.every((s) => partition.streams.includes(s));
+    const has = (s: string) => partition.streams.includes(s);
+    const covered = selectedStreams.every((s) => has(s) || has(coveredBy.get(s) ?? s));
     const bookmark = covered ? partition.replication_key_value : null;
     this.floor = Math.max(
       ms(bookmark) || Number.NEGATIVE_INFINITY,

@@ -13,6 +13,10 @@ export interface Classification {
    * fetched since; false once fetched. Absent (a state from before) counts as true.
    */
   qx_scores_stale?: boolean;
+  /** When a run last walked the test's listing. */
+  listed_at?: string;
+  /** When a run last found the test's session count changed (or first listed it). */
+  activity_at?: string;
 }
 
 /** Bookmark of one test's sessions (Singer per-partition state, as Meltano SDK taps keep it). */
@@ -50,6 +54,8 @@ export interface StateJson {
     tests?: Record<string, Classification>;
     sessions?: { partitions?: SessionPartition[] };
     media?: { videos?: { partitions?: SessionPartition[] }; reels?: Record<string, ReelBookmark> };
+    /** The tests the last run did not reach (its time budget ran out): the next run starts with them. */
+    run?: { unreached?: string[] };
     [other: string]: unknown;
   };
   [other: string]: unknown;
@@ -64,6 +70,7 @@ export class TapState {
   /** Per test, which completed sessions' videos are stored: a walk of its own over the listing. */
   private readonly videoPartitions: Map<string, SessionPartition>;
   private readonly reels: Map<string, ReelBookmark>;
+  private unreachedTests: string[];
 
   private constructor(private readonly raw: StateJson) {
     this.classifications = new Map(Object.entries(raw.bookmarks?.tests ?? {}));
@@ -72,6 +79,7 @@ export class TapState {
     this.partitions = byTest(raw.bookmarks?.sessions?.partitions);
     this.videoPartitions = byTest(raw.bookmarks?.media?.videos?.partitions);
     this.reels = new Map(Object.entries(raw.bookmarks?.media?.reels ?? {}));
+    this.unreachedTests = raw.bookmarks?.run?.unreached ?? [];
   }
 
   static empty(): TapState {
@@ -102,8 +110,25 @@ export class TapState {
     return this.classifications.get(testId);
   }
 
+  /** Sets what is known of a test; when it was listed and last active carry over unless given. */
   setClassification(testId: string, classification: Classification): void {
-    this.classifications.set(testId, classification);
+    const known = this.classifications.get(testId);
+    this.classifications.set(testId, {
+      ...(known?.listed_at ? { listed_at: known.listed_at } : {}),
+      ...(known?.activity_at ? { activity_at: known.activity_at } : {}),
+      ...classification,
+    });
+  }
+
+  /** A run walked the test's listing at `at`; `changed`: its session count differs from the last run's (or it is new). */
+  markListed(testId: string, at: string, changed: boolean): void {
+    const known = this.classifications.get(testId);
+    if (!known) return;
+    this.classifications.set(testId, {
+      ...known,
+      listed_at: at,
+      ...(changed || known.activity_at === undefined ? { activity_at: at } : {}),
+    });
   }
 
   /** A new completed session was emitted: the test's QX scores are out of date until fetched again. */
@@ -124,6 +149,25 @@ export class TapState {
   /** The bookmark of a test's stored videos (apart from the session walk's), created empty on first use. */
   videoPartition(testId: string): SessionPartition {
     return partitionOf(this.videoPartitions, testId);
+  }
+
+  /** The test's session bookmark if it has one (partition() creates it). */
+  knownPartition(testId: string): SessionPartition | undefined {
+    return this.partitions.get(testId);
+  }
+
+  /** The test's video bookmark if it has one (videoPartition() creates it). */
+  knownVideoPartition(testId: string): SessionPartition | undefined {
+    return this.videoPartitions.get(testId);
+  }
+
+  /** The tests the last run did not reach, in its order. */
+  unreached(): readonly string[] {
+    return this.unreachedTests;
+  }
+
+  setUnreached(testIds: readonly string[]): void {
+    this.unreachedTests = [...testIds];
   }
 
   reel(reelId: string): ReelBookmark | undefined {
@@ -151,6 +195,9 @@ export class TapState {
         tests: Object.fromEntries(this.classifications),
         sessions: { partitions: [...this.partitions.values()] },
         ...media,
+        ...(this.unreachedTests.length > 0
+          ? { run: { unreached: this.unreachedTests } }
+          : { run: undefined }),
       },
     };
   }

@@ -46,3 +46,16 @@ export function streamSchema(name: string): Record<string, unknown> {
 export function streamsOf(source: SourceName): StreamDefinition[] {
   return STREAMS.filter((s) => s.source === source);
 }
+
+/** Sources fed per session by the walk of each test's listing. */
+const PER_SESSION_SOURCES: readonly SourceName[] = ["session", "transcript", "clips"];
+
+/** The streams the session walk feeds: one bookmark per test covers them all. */
+export const WALKED_STREAMS: readonly string[] = STREAMS.filter((s) =>
+  PER_SESSION_SOURCES.includes(s.source),
+).map((s) => s.name);
+
+/** Streams derived from another's records, and that other stream (see StreamDefinition.coveredBy). */
+export const COVERED_BY: ReadonlyMap<string, string> = new Map(
+  STREAMS.flatMap((s) => (s.coveredBy ? [[s.name, s.coveredBy] as const] : [])),
+);

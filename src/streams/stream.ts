@@ -7,6 +7,7 @@ import type {
   ApiWorkspace,
 } from "../api/types.js";
 import type { TestType } from "../classify/test-type.js";
+import type { TranscriptChunking } from "../config/config.js";
 import type { StoredObject } from "../media/media-storage.js";
 import type { ReelBookmark } from "../state/tap-state.js";
 
@@ -32,7 +33,13 @@ export interface SourceInputs {
     extractedAt: string;
   };
   /** `finishTime`: the session's, which child rows carry as their replication key. */
-  transcript: { sessionId: string; finishTime: string | null; vtt: string };
+  transcript: {
+    sessionId: string;
+    finishTime: string | null;
+    vtt: string;
+    /** How transcript_chunks cuts it (transcript_chunk_chars, transcript_chunk_overlap_chars). */
+    chunking: TranscriptChunking;
+  };
   qxScores: { testId: string; body: Record<string, unknown>; extractedAt: string };
   /** The clips of one completed session's video. */
   clips: {
@@ -73,6 +80,12 @@ export interface StreamDefinition<S extends SourceName = SourceName> {
   replication: { method: "FULL_TABLE" } | { method: "INCREMENTAL"; key: string };
   /** False for streams that cost many calls and are synced only when a catalog selects them. @default true */
   selectedByDefault?: boolean;
+  /**
+   * A stream derived from another's records (transcript_chunks from transcripts): a bookmark that
+   * covers that one covers this one, so selecting it later starts with the sessions synced
+   * from then on instead of walking every test's history again (a full refresh backfills it).
+   */
+  coveredBy?: string;
   toRows(input: SourceInputs[S]): Row[];
 }
 

@@ -12,6 +12,8 @@ export const transcriptChunks = defineStream({
   source: "transcript",
   keyProperties: ["session_id", "chunk_index"],
   replication: { method: "INCREMENTAL", key: "finish_time" },
+  // Its history is the transcripts': added to a synced state, it starts from there.
+  coveredBy: "transcripts",
   toRows: ({ sessionId, finishTime, vtt, chunking }) => {
     const chunks = chunkTranscript(parseWebVtt(vtt).cues, chunking);
     return chunks.map((c) => ({

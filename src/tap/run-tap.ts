@@ -89,6 +89,7 @@ export async function runTap(options: TapRunOptions): Promise<TapRunResult> {
     progress,
     stateEvery: options.stateEvery,
     listeners: media ? [media] : [],
+    ...(options.client?.timers ? { now: () => options.client?.timers?.now() ?? Date.now() } : {}),
   });
   let report: SyncReport;
   try {

@@ -31,6 +31,15 @@ export function summaryLines(
     `  by type: ${TYPES.map((type) => `${type} ${results.filter((t) => t.testType === type).length}`).join(" · ")}`,
     `  classified from the listing ${results.filter((t) => t.classifiedBy === "product_type").length}, by probing ${results.filter((t) => t.classifiedBy === "probe").length}`,
   ];
+  const resting = report.tests.filter((t) => t.skippedAsInactive).length;
+  if (resting > 0)
+    lines.push(
+      `  not listed this run: ${resting} inactive test(s) (revisit_inactive_tests_days; each is listed once a week)`,
+    );
+  if (report.budget)
+    lines.push(
+      `Time budget (max_run_minutes ${Math.round(report.budget.limitMs / 60_000)}) reached: ${report.budget.left} test(s) left for the next run, which starts with them.`,
+    );
   if (unclassified.length > 0) {
     lines.push(
       `  unclassified ${unclassified.length}: ${[...byReason].map(([reason, n]) => `${n} with ${reason}`).join(", ")} (checked again next run)`,

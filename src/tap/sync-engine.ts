@@ -8,9 +8,11 @@ import type { Logger } from "../log/logger.js";
 import { failureOf } from "../protocol/failure.js";
 import { SessionWalk } from "../state/session-walk.js";
 import type { Classification, TapState } from "../state/tap-state.js";
-import { STREAMS } from "../streams/registry.js";
+import { COVERED_BY, STREAMS, WALKED_STREAMS } from "../streams/registry.js";
 import type { ProgressReporter } from "./progress.js";
 import type { RecordEmitter } from "./record-emitter.js";
+import { restsThisRun } from "./revisit.js";
+import { fairOrder } from "./test-order.js";
 import type { WalkListener, WalkTest } from "./walk-listener.js";
 
 export interface TestOutcome {
@@ -22,12 +24,16 @@ export interface TestOutcome {
   /** Why a Results API test has no type yet. */
   unclassifiedReason: "no sessions yet" | "no completed session yet" | null;
   probeCalls: number;
+  /** Not listed this run: inactive for revisit_inactive_tests_days and listed within the week. */
+  skippedAsInactive?: boolean;
 }
 
 export interface SyncReport {
   tests: TestOutcome[];
   errors: Array<{ testId: string; message: string }>;
   workspaces: number;
+  /** Set when the time budget stopped the run before every test: how many were left. */
+  budget?: { limitMs: number; left: number };
 }
 
 export interface SyncEngineOptions {
@@ -41,6 +47,8 @@ export interface SyncEngineOptions {
   stateEvery?: number;
   /** Work riding on the walk (media downloads); only active ones are kept. */
   listeners?: WalkListener[];
+  /** The clock of the time budget and of the activity marks. @default Date.now */
+  now?: () => number;
 }
 
 interface TestRef {
@@ -77,11 +85,7 @@ export class SyncEngine {
       clips: emitter.wants("clips"),
       highlightReels: emitter.wants("highlightReels"),
     };
-    this.sessionStreams = STREAMS.filter(
-      (s) =>
-        (s.source === "session" || s.source === "transcript" || s.source === "clips") &&
-        emitter.isSelected(s.name),
-    ).map((s) => s.name);
+    this.sessionStreams = WALKED_STREAMS.filter((name) => emitter.isSelected(name));
   }
 
   /** Whether a session-derived stream is selected, or a listener rides the walk: then each test's listing is walked. */
@@ -124,7 +128,13 @@ export class SyncEngine {
     this.options.progress?.setTests(selected.length);
     await emitter.estimate("tests", selected.length);
 
-    for (const test of selected) {
+    const ordered = fairOrder(selected, this.options.state);
+    const started = this.now();
+    let visited = 0;
+    for (const test of ordered) {
+      // Past the time budget no new test starts; those left go first next run.
+      if (config.maxRunMs !== null && this.now() - started >= config.maxRunMs) break;
+      visited += 1;
       try {
         report.tests.push(await this.syncTest(test));
       } catch (error) {
@@ -142,6 +152,14 @@ export class SyncEngine {
       }
       await emitter.writeState(this.options.state.toJSON());
       this.options.progress?.testDone();
+    }
+    const left = ordered.slice(visited).map((t) => t.study.uuid);
+    this.options.state.setUnreached(left);
+    if (left.length > 0) {
+      report.budget = { limitMs: config.maxRunMs ?? 0, left: left.length };
+      logger.info(
+        `Time budget of ${Math.round((config.maxRunMs ?? 0) / 60_000)} min reached: ${visited} of ${ordered.length} tests visited; the next run starts with the ${left.length} left.`,
+      );
     }
     // What listeners still have in flight lands (or is recorded as not done) before the last STATE.
     for (const listener of this.listeners) await listener.finish();
@@ -220,6 +238,12 @@ export class SyncEngine {
       await emitTest(sessionCount);
       return outcome;
     }
+    // A test inactive for revisit_inactive_tests_days is listed once a week, not every run.
+    if (known && restsThisRun(this.options.config, state, testId, known, this.now())) {
+      outcome.skippedAsInactive = true;
+      await emitTest(known.session_count ?? null);
+      return outcome;
+    }
     const listing = await client.openSessions(testId);
     if (!listing) {
       outcome.api = "classic";
@@ -269,8 +293,17 @@ export class SyncEngine {
       session_count: listing.totalCount,
       qx_scores_stale: qxFetched ? false : qxStale,
     });
+    state.markListed(testId, this.nowIso(), known?.session_count !== listing.totalCount);
     await emitTest(listing.totalCount);
     return outcome;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private nowIso(): string {
+    return new Date(this.now()).toISOString();
   }
 
   private walkTest(testId: string, outcome: TestOutcome, facts: ProbeFacts): WalkTest {
@@ -297,7 +330,7 @@ export class SyncEngine {
     const { client, emitter, state, config, logger } = this.options;
     const testId = listing.testId;
     const walk = this.walksSessions
-      ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams)
+      ? new SessionWalk(state.partition(testId), config.startDate, this.sessionStreams, COVERED_BY)
       : null;
     let hasCompleted = false;
     let probeSessionId: string | null = null;
@@ -377,6 +410,7 @@ export class SyncEngine {
               sessionId: session.sessionId,
               finishTime: session.finishTime,
               vtt,
+              chunking: config.transcriptChunks,
             });
         }
         if (this.want.clips && mayHave(outcome.testType, outcome.classifiedBy).video) {

@@ -7,6 +7,7 @@ import { type AirbyteCommand, airbyteCommand } from "../../src/cli/airbyte-comma
 import { memoryLogger } from "../../src/log/logger.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { STREAMS } from "../../src/streams/registry.js";
+import type { Timers } from "../../src/util/timers.js";
 
 /** An AirbyteMessage as the tap writes it (loosely typed: the specs look inside). */
 // biome-ignore lint/suspicious/noExplicitAny: messages are checked field by field in the specs
@@ -56,7 +57,11 @@ export interface AirbyteRunInput {
 }
 
 /** Runs `tap-usertesting <command>` in-process, with its files in a temporary folder, as the platform would. */
-export async function runAirbyte(command: AirbyteCommand, input: AirbyteRunInput = {}) {
+export async function runAirbyte(
+  command: AirbyteCommand,
+  input: AirbyteRunInput = {},
+  options: { timers?: Timers } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "airbyte-"));
   dirs.push(dir);
   const args: string[] = [];
@@ -74,7 +79,11 @@ export async function runAirbyte(command: AirbyteCommand, input: AirbyteRunInput
     exitCode = await airbyteCommand(command, args, {
       out: sink,
       logger,
-      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 5 }, tokenRetryMinTimeoutMs: 1 },
+      client: {
+        retry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
+        tokenRetryMinTimeoutMs: 1,
+        ...(options.timers ? { timers: options.timers } : {}),
+      },
     });
   } catch (e) {
     error = e;

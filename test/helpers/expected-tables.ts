@@ -1,4 +1,9 @@
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { chunkTranscript } from "../../src/transcripts/chunk-transcript.js";
+import { parseWebVtt } from "../../src/transcripts/parse-webvtt.js";
+
+/** The settings' defaults (transcript_chunk_chars, transcript_chunk_overlap_chars). */
+const DEFAULT_CHUNKING = { maxChars: 2000, overlapChars: 200 };
 
 /**
  * The rows each default stream's table must hold after a full sync of `sandbox`, from its truth:
@@ -18,6 +23,10 @@ export function expectedRowCounts(sandbox: Sandbox): Record<string, number> {
     task_groups: details.reduce((n, d) => n + (d?.taskGroups.length ?? 0), 0),
     tasks: details.reduce((n, d) => n + (d?.tasks.length ?? 0), 0),
     transcripts: completed.filter((s) => data.transcript(s.sessionId)).length,
+    transcript_chunks: completed.reduce((n, s) => {
+      const vtt = data.transcript(s.sessionId)?.vtt;
+      return n + (vtt ? chunkTranscript(parseWebVtt(vtt).cues, DEFAULT_CHUNKING).length : 0);
+    }, 0),
     qx_scores: data.tests().filter((t) => data.qxScores(t.testId)).length,
     qx_task_group_scores: data.tests().reduce((n, t) => n + qxGroups(t.testId), 0),
   };

@@ -6,6 +6,7 @@ import type { Sandbox } from "../../src/sandbox/index.js";
 import { TapState } from "../../src/state/tap-state.js";
 import { defaultSelection, type Selection } from "../../src/tap/catalog.js";
 import { runTap } from "../../src/tap/run-tap.js";
+import type { Timers } from "../../src/util/timers.js";
 
 /** Collects Singer messages; `failAfter` makes the pipe break after that many, like a killed run. */
 export class MessageSink extends Writable {
@@ -44,6 +45,8 @@ export interface TapRunInput {
   config?: Record<string, unknown>;
   failAfter?: number;
   stateEvery?: number;
+  /** The run's clock (its time budget, the activity marks) and the client's waits. */
+  timers?: Timers;
 }
 
 /** Runs the tap in-process against a sandbox, as `tap-usertesting --config … [--state …]` would. */
@@ -71,7 +74,10 @@ export async function runTapOn(sandbox: Sandbox, input: TapRunInput = {}) {
       out: sink,
       progress: false,
       stateEvery: input.stateEvery,
-      client: { retry: { minTimeoutMs: 1, maxTimeoutMs: 5 } },
+      client: {
+        retry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
+        ...(input.timers ? { timers: input.timers } : {}),
+      },
     });
   } catch (e) {
     error = e;
