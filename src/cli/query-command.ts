@@ -312,6 +312,10 @@ export async function queryCommand(args: string[]): Promise<number> {
   const session = await QuerySession.open(database, schema);
   try {
     const result = await session.run(positionals[0] as string);
+    // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not an error.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
     if (result) process.stdout.write(formatResult(result, format));
   } finally {
     session.close();
