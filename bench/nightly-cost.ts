@@ -12,6 +12,7 @@
  */
 import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
+import { ENDPOINTS } from "../src/api/endpoints.js";
 import { resolveConfig } from "../src/config/config.js";
 import { Logger } from "../src/log/logger.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/index.js";
@@ -28,16 +29,10 @@ const { values } = parseArgs({
 const NIGHTS = Number(values.nights);
 const REVISIT_DAYS = Number(values["revisit-days"]);
 const DAY = 86_400_000;
-const RATE_LIMITED = [
-  "sessionResults",
-  "sessionDetail",
-  "transcript",
-  "videoDownloadUrl",
-  "clips",
-  "qxScores",
-  "highlightReels",
-  "highlightReel",
-];
+/** The Results API endpoints the 10 a minute applies to (the sandbox names its routes alike). */
+const RATE_LIMITED = Object.values(ENDPOINTS)
+  .filter((e) => e.rateLimited)
+  .map((e) => e.name);
 const quiet = new Logger(() => undefined, "error");
 
 const calls = (sandbox: Sandbox) => RATE_LIMITED.reduce((n, r) => n + (sandbox.counts.get(r) ?? 0), 0);
@@ -104,7 +99,7 @@ const withRevisit = await month(REVISIT_DAYS);
 console.log(
   `Nightly cost of the sandbox's default data, ${NIGHTS} simulated nights after a full sync (rate-limited calls; minutes at 10 a minute; floor: one call per session completed that night)\n`,
 );
-console.log("night | every test every night | revisit_inactive_tests_days " + REVISIT_DAYS + " | floor");
+console.log(`night | every test every night | revisit_inactive_tests_days ${REVISIT_DAYS} | floor`);
 for (const n of [1, 7, 14, 15, 21, 28, NIGHTS].filter((n, i, all) => n <= NIGHTS && all.indexOf(n) === i)) {
   const a = without[n - 1] as Night;
   const b = withRevisit[n - 1] as Night;

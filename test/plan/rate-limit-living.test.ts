@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ENDPOINTS } from "../../src/api/endpoints.js";
 import { planFor } from "../../src/cli/plan-command.js";
 import { resolveConfig } from "../../src/config/config.js";
 import { memoryLogger } from "../../src/log/logger.js";
@@ -15,16 +16,10 @@ import { runTapOn } from "../helpers/tap.js";
  * seconds a rate-limited call (what 10 a minute costs), so a time budget, a week of nights and
  * a month of inactivity are simulated without a test ever sleeping.
  */
-const RATE_LIMITED = [
-  "sessionResults",
-  "sessionDetail",
-  "transcript",
-  "videoDownloadUrl",
-  "clips",
-  "qxScores",
-  "highlightReels",
-  "highlightReel",
-];
+/** The Results API endpoints the 10 a minute applies to (the sandbox names its routes alike). */
+const RATE_LIMITED = Object.values(ENDPOINTS)
+  .filter((e) => e.rateLimited)
+  .map((e) => e.name);
 
 /** Time that moves six seconds with every rate-limited call the sandbox answers, from `start`. */
 function apiPaced(sandbox: Sandbox, start: number): Timers & { offset: number } {
