@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BigQuery } from "@google-cloud/bigquery";
+import type { BigQuery } from "@google-cloud/bigquery";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BigQueryLocal, startBigQueryLocal } from "../../src/emulators/bigquery/index.js";
 import { BIGQUERY_DIALECT } from "../../src/loaders/bigquery/bigquery-dialect.js";
@@ -13,7 +12,7 @@ import { expectedKeys, expectedRowCounts } from "../helpers/expected-tables.js";
 import { killThriceThenFinish } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
-import { localClient } from "../loaders/harnesses/bigquery-harness.js";
+import { liveBigQueryMissing, livePlace, localClient } from "../loaders/harnesses/bigquery-harness.js";
 
 const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false);
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -52,31 +51,20 @@ const local = (server: BigQueryLocal): Warehouse => ({
   dataset: "usertesting",
 });
 
-const LIVE_MISSING = ["GOOGLE_APPLICATION_CREDENTIALS", "BIGQUERY_PROJECT"].filter((v) => !process.env[v]);
+const LIVE_MISSING = liveBigQueryMissing();
 
-/** A real project: each spec gets a dataset of its own (BIGQUERY_LOCATION, default US), deleted after. */
+/** A real project: each spec gets a dataset of its own, deleted after. */
 function live(): Warehouse {
-  const project = String(process.env.BIGQUERY_PROJECT);
-  const location = process.env.BIGQUERY_LOCATION ?? "US";
-  const dataset = `tap_usertesting_e2e_${randomBytes(4).toString("hex")}`;
-  const client = new BigQuery({ projectId: project, location });
-  cleanups.push(async () => {
-    await client
-      .dataset(dataset)
-      .delete({ force: true })
-      .catch(() => undefined);
-  });
-  return {
-    env: {
-      TARGET_BIGQUERY_PROJECT: project,
-      TARGET_BIGQUERY_DATASET: dataset,
-      TARGET_BIGQUERY_LOCATION: location,
-      TARGET_BIGQUERY_CREDENTIALS_PATH: String(process.env.GOOGLE_APPLICATION_CREDENTIALS),
-    },
-    client,
-    project,
-    dataset,
-  };
+  const place = livePlace("tap_usertesting_e2e");
+  cleanups.push(() => place.close());
+  // The same settings as TARGET_BIGQUERY_* variables, as a user would give them.
+  const env = Object.fromEntries(
+    Object.entries(place.settings).map(([key, value]) => [
+      `TARGET_BIGQUERY_${key.toUpperCase()}`,
+      String(value),
+    ]),
+  );
+  return { env, client: place.client, project: place.project, dataset: place.dataset };
 }
 
 const sync = (sandbox: Sandbox, warehouse: Warehouse, options: SyncIntoOptions & { rows?: string } = {}) =>

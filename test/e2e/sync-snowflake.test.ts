@@ -1,5 +1,5 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,7 +12,11 @@ import { expectedKeys, expectedRowCounts } from "../helpers/expected-tables.js";
 import { killThriceThenFinish } from "../helpers/loader-killer.js";
 import { useSandbox } from "../helpers/sandbox.js";
 import { type SyncIntoOptions, syncInto } from "../helpers/sync-into.js";
-import { connectReader } from "../loaders/harnesses/snowflake-harness.js";
+import {
+  connectReader,
+  liveSnowflake,
+  liveSnowflakeMissing,
+} from "../loaders/harnesses/snowflake-harness.js";
 
 const TABLES = STREAMS.filter((s) => s.selectedByDefault !== false);
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -53,56 +57,25 @@ const local = (server: SnowflakeLocal): Warehouse => ({
   schema: "USERTESTING",
 });
 
-const LIVE_MISSING = ["SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_DATABASE"].filter(
-  (v) => !process.env[v],
-);
-if (!process.env.SNOWFLAKE_PRIVATE_KEY_PATH && !process.env.SNOWFLAKE_PASSWORD)
-  LIVE_MISSING.push("SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PASSWORD");
+const LIVE_MISSING = liveSnowflakeMissing();
 
 /** A real account from SNOWFLAKE_* variables; each spec gets a schema of its own, dropped after. */
 function live(): Warehouse {
-  const e = process.env;
   const schema = `TAP_USERTESTING_E2E_${randomBytes(4).toString("hex").toUpperCase()}`;
-  const key = e.SNOWFLAKE_PRIVATE_KEY_PATH
-    ? createPrivateKey({
-        key: readFileSync(e.SNOWFLAKE_PRIVATE_KEY_PATH, "utf8"),
-        passphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE,
-      })
-        .export({ type: "pkcs8", format: "pem" })
-        .toString()
-    : undefined;
-  const reader = () =>
-    connectReader({
-      account: e.SNOWFLAKE_ACCOUNT,
-      username: e.SNOWFLAKE_USER,
-      database: e.SNOWFLAKE_DATABASE,
-      ...(e.SNOWFLAKE_WAREHOUSE ? { warehouse: e.SNOWFLAKE_WAREHOUSE } : {}),
-      ...(e.SNOWFLAKE_ROLE ? { role: e.SNOWFLAKE_ROLE } : {}),
-      ...(key ? { authenticator: "SNOWFLAKE_JWT", privateKey: key } : { password: e.SNOWFLAKE_PASSWORD }),
-    });
+  const { login, settings, database } = liveSnowflake(schema);
+  const reader = () => connectReader(login);
   cleanups.push(async () => {
     const r = await reader();
-    await r.run(`DROP SCHEMA IF EXISTS "${e.SNOWFLAKE_DATABASE}"."${schema}" CASCADE`).catch(() => undefined);
+    await r.run(`DROP SCHEMA IF EXISTS "${database}"."${schema}" CASCADE`).catch(() => undefined);
     await r.close();
   });
-  const optional = (name: string, value: string | undefined): Record<string, string> =>
-    value ? { [name]: value } : {};
-  return {
-    env: {
-      TARGET_SNOWFLAKE_ACCOUNT: String(e.SNOWFLAKE_ACCOUNT),
-      TARGET_SNOWFLAKE_USER: String(e.SNOWFLAKE_USER),
-      TARGET_SNOWFLAKE_DATABASE: String(e.SNOWFLAKE_DATABASE),
-      TARGET_SNOWFLAKE_SCHEMA: schema,
-      ...optional("TARGET_SNOWFLAKE_WAREHOUSE", e.SNOWFLAKE_WAREHOUSE),
-      ...optional("TARGET_SNOWFLAKE_ROLE", e.SNOWFLAKE_ROLE),
-      ...optional("TARGET_SNOWFLAKE_PRIVATE_KEY_PATH", e.SNOWFLAKE_PRIVATE_KEY_PATH),
-      ...optional("TARGET_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE", e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE),
-      ...(key ? {} : optional("TARGET_SNOWFLAKE_PASSWORD", e.SNOWFLAKE_PASSWORD)),
-    },
-    reader,
-    database: String(e.SNOWFLAKE_DATABASE),
-    schema,
-  };
+  // The same settings as TARGET_SNOWFLAKE_* variables, as a user would give them.
+  const env = Object.fromEntries(
+    Object.entries(settings)
+      .filter(([, value]) => value !== null)
+      .map(([key, value]) => [`TARGET_SNOWFLAKE_${key.toUpperCase()}`, String(value)]),
+  );
+  return { env, reader, database, schema };
 }
 
 const sync = (

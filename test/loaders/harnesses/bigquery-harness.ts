@@ -27,7 +27,7 @@ export function localClient(url: string): BigQuery {
 }
 
 /** Where a harness loads: settings for the target, a reader client, and how to clean up. */
-interface Place {
+export interface Place {
   settings: Record<string, unknown>;
   client: BigQuery;
   project: string;
@@ -46,11 +46,20 @@ async function localPlace(): Promise<Place> {
   };
 }
 
-/** A real project (GOOGLE_APPLICATION_CREDENTIALS, BIGQUERY_PROJECT): a dataset per load, deleted after. */
-async function livePlace(): Promise<Place> {
+/** The variables a live BigQuery run needs and lacks (none: it can run). */
+export function liveBigQueryMissing(): string[] {
+  return ["GOOGLE_APPLICATION_CREDENTIALS", "BIGQUERY_PROJECT"].filter((v) => !process.env[v]);
+}
+
+/**
+ * A real project (GOOGLE_APPLICATION_CREDENTIALS, BIGQUERY_PROJECT, BIGQUERY_LOCATION default
+ * US) with a dataset of its own named `<prefix>_<random>`: target-bigquery's settings for it, a
+ * reader, and `close` deleting the dataset.
+ */
+export function livePlace(prefix = "tap_usertesting_contract"): Place {
   const project = String(process.env.BIGQUERY_PROJECT);
   const location = process.env.BIGQUERY_LOCATION ?? "US";
-  const dataset = `tap_usertesting_contract_${randomBytes(4).toString("hex")}`;
+  const dataset = `${prefix}_${randomBytes(4).toString("hex")}`;
   const client = new BigQuery({ projectId: project, location });
   return {
     settings: {
@@ -156,9 +165,9 @@ export const bigqueryHarness = bigqueryHarnessOn(localPlace, () => null, {
 
 /** The same against a real project, when credentials are set. */
 export const bigqueryLiveHarness = bigqueryHarnessOn(
-  livePlace,
+  async () => livePlace(),
   () => {
-    const missing = ["GOOGLE_APPLICATION_CREDENTIALS", "BIGQUERY_PROJECT"].filter((v) => !process.env[v]);
+    const missing = liveBigQueryMissing();
     return missing.length ? `live BigQuery: set ${missing.join(" and ")}` : null;
   },
   {

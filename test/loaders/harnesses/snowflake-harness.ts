@@ -79,10 +79,24 @@ async function localAccount(): Promise<Account> {
 
 const LIVE = ["SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_DATABASE"] as const;
 
-/** A real account from SNOWFLAKE_* variables; every load gets a schema of its own, dropped after. */
-async function liveAccount(): Promise<Account> {
+/** The SNOWFLAKE_* variables a live run needs and lacks (none: it can run). */
+export function liveSnowflakeMissing(): string[] {
+  const missing: string[] = LIVE.filter((v) => !process.env[v]);
+  if (!process.env.SNOWFLAKE_PRIVATE_KEY_PATH && !process.env.SNOWFLAKE_PASSWORD)
+    missing.push("SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PASSWORD");
+  return missing;
+}
+
+/**
+ * The real account the SNOWFLAKE_* variables name: the driver's login for a reader, and
+ * target-snowflake's settings for loading into `schema` (null where not set).
+ */
+export function liveSnowflake(schema: string): {
+  login: Record<string, unknown>;
+  settings: Record<string, string | null>;
+  database: string;
+} {
   const e = process.env;
-  const schema = `TAP_USERTESTING_TEST_${randomBytes(4).toString("hex").toUpperCase()}`;
   const key = e.SNOWFLAKE_PRIVATE_KEY_PATH
     ? createPrivateKey({
         key: readFileSync(e.SNOWFLAKE_PRIVATE_KEY_PATH, "utf8"),
@@ -91,22 +105,19 @@ async function liveAccount(): Promise<Account> {
         .export({ type: "pkcs8", format: "pem" })
         .toString()
     : undefined;
-  const login = key
-    ? { authenticator: "SNOWFLAKE_JWT", privateKey: key }
-    : { password: e.SNOWFLAKE_PASSWORD };
-  const reader = await connectReader({
-    account: e.SNOWFLAKE_ACCOUNT,
-    username: e.SNOWFLAKE_USER,
-    database: e.SNOWFLAKE_DATABASE,
-    ...(e.SNOWFLAKE_WAREHOUSE ? { warehouse: e.SNOWFLAKE_WAREHOUSE } : {}),
-    ...(e.SNOWFLAKE_ROLE ? { role: e.SNOWFLAKE_ROLE } : {}),
-    ...login,
-  });
   return {
-    settings: {
+    login: {
       account: e.SNOWFLAKE_ACCOUNT,
-      user: e.SNOWFLAKE_USER,
+      username: e.SNOWFLAKE_USER,
       database: e.SNOWFLAKE_DATABASE,
+      ...(e.SNOWFLAKE_WAREHOUSE ? { warehouse: e.SNOWFLAKE_WAREHOUSE } : {}),
+      ...(e.SNOWFLAKE_ROLE ? { role: e.SNOWFLAKE_ROLE } : {}),
+      ...(key ? { authenticator: "SNOWFLAKE_JWT", privateKey: key } : { password: e.SNOWFLAKE_PASSWORD }),
+    },
+    settings: {
+      account: e.SNOWFLAKE_ACCOUNT ?? null,
+      user: e.SNOWFLAKE_USER ?? null,
+      database: e.SNOWFLAKE_DATABASE ?? null,
       schema,
       warehouse: e.SNOWFLAKE_WAREHOUSE ?? null,
       role: e.SNOWFLAKE_ROLE ?? null,
@@ -114,13 +125,22 @@ async function liveAccount(): Promise<Account> {
       private_key_passphrase: e.SNOWFLAKE_PRIVATE_KEY_PASSPHRASE ?? null,
       password: key ? null : (e.SNOWFLAKE_PASSWORD ?? null),
     },
-    reader,
     database: String(e.SNOWFLAKE_DATABASE),
+  };
+}
+
+/** A real account from SNOWFLAKE_* variables; every load gets a schema of its own, dropped after. */
+async function liveAccount(): Promise<Account> {
+  const schema = `TAP_USERTESTING_TEST_${randomBytes(4).toString("hex").toUpperCase()}`;
+  const { login, settings, database } = liveSnowflake(schema);
+  const reader = await connectReader(login);
+  return {
+    settings,
+    reader,
+    database,
     schema,
     close: async () => {
-      await reader
-        .run(`DROP SCHEMA IF EXISTS "${e.SNOWFLAKE_DATABASE}"."${schema}" CASCADE`)
-        .catch(() => undefined);
+      await reader.run(`DROP SCHEMA IF EXISTS "${database}"."${schema}" CASCADE`).catch(() => undefined);
     },
   };
 }
@@ -205,9 +225,7 @@ export const snowflakeHarness = snowflakeHarnessOn(localAccount, () => null, {
 export const snowflakeLiveHarness = snowflakeHarnessOn(
   liveAccount,
   () => {
-    const missing = LIVE.filter((v) => !process.env[v]);
-    if (!process.env.SNOWFLAKE_PRIVATE_KEY_PATH && !process.env.SNOWFLAKE_PASSWORD)
-      missing.push("SNOWFLAKE_PRIVATE_KEY_PATH or SNOWFLAKE_PASSWORD" as never);
+    const missing = liveSnowflakeMissing();
     return missing.length ? `live Snowflake: set ${missing.join(", ")}` : null;
   },
   {
