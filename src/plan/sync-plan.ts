@@ -155,18 +155,12 @@ export function planSync(input: PlanInput): SyncPlan {
       if (want("clips") && may.video) add("clips", sessionCount, completedBasis);
       if (want("session_videos") && may.video) add("videoDownloadUrl", sessionCount, completedBasis);
     }
-    if (type === null && wantsType && (sessions === null || sessions > 0))
-      add(
-        "transcript",
-        1,
-        "a test not yet classified is probed: its newest completed session's transcript, then its QX scores or video",
-      );
-    if (type === null && wantsType && (sessions === null || sessions > 0))
-      add(
-        "qxScores",
-        1,
-        "a test not yet classified is probed: its newest completed session's transcript, then its QX scores or video",
-      );
+    if (type === null && wantsType && (sessions === null || sessions > 0)) {
+      const probe =
+        "a test not yet classified is probed: its newest completed session's transcript, then its QX scores or video";
+      add("transcript", 1, probe);
+      add("qxScores", 1, probe);
+    }
     if (wantsQx && type !== null && may.qxScores && (known?.qx_scores_stale !== false || wholeWalk))
       add("qxScores", 1);
     if (want("highlight_reels") && may.video) {
